@@ -1,0 +1,74 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'data', 'coverage'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Migrations are frozen in time and typed against Kysely<any> (kysely's own advice), never the app's schema.
+    files: ['migrations/**', 'src/storage/migrate.ts', 'test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The domain is pure: no other layer, no I/O, no clock, no ambient randomness.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/storage/**',
+                '**/bot/**',
+                '**/cards/**',
+                '**/cli/**',
+                '**/import/**',
+                '**/sim/**',
+                '**/app*',
+              ],
+              message: 'src/domain must not depend on outer layers.',
+            },
+            {
+              group: [
+                'node:fs*',
+                'fs',
+                'fs/*',
+                'node:net',
+                'node:http*',
+                'node:child_process',
+                'node:os',
+                'kysely',
+                'better-sqlite3',
+                'pg',
+                'hono',
+                '@larksuiteoapi/*',
+                'pino',
+                'node-cron',
+              ],
+              message: 'src/domain is pure: no I/O modules.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Randomness comes from a seed passed in.' },
+        { object: 'Date', property: 'now', message: 'Time is injected: take `now` as a parameter.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Time is injected: take `now` as a parameter.',
+        },
+      ],
+    },
+  },
+);

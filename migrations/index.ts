@@ -1,0 +1,10 @@
+import type { Kysely } from 'kysely';
+import * as m001 from './001_directories_and_audit.ts';
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<any>): Promise<void>;
+}
+
+/** Every migration in the order it runs. Append only. */
+export const MIGRATIONS: Migration[] = [{ name: '001_directories_and_audit', up: m001.up }];

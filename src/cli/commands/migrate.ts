@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { print, printJson } from '../io.ts';
+import type { CommandContext } from '../main.ts';
+
+export function registerMigrate(program: Command, { io, withApp }: CommandContext): void {
+  program
+    .command('migrate')
+    .description('bring the database to the newest schema (start-up does this too)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      await withApp(async (app) => {
+        // createApp has already migrated; report where the database stands.
+        const rows = await app.store.db
+          .selectFrom('liancha_migrations')
+          .select(['name', 'applied_at'])
+          .orderBy('name')
+          .execute();
+        if (opts.json) return printJson(io, { database: app.store.description, migrations: rows });
+        print(
+          io,
+          `${app.store.description}: schema is current (${rows.length} migrations, newest ${rows.at(-1)?.name ?? '—'})`,
+        );
+      });
+    });
+}

@@ -1,0 +1,18 @@
+/** Where a command writes. Tests pass buffers; the real CLI passes the process streams. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export function print(io: CliIO, line = ''): void {
+  io.stdout.write(line + '\n');
+}
+
+export function printJson(io: CliIO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function warn(io: CliIO, line: string): void {
+  io.stderr.write(line + '\n');
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** SPEC §3 "Environment". Parsed once at start-up; a bad value stops with one line naming the variable. */
+const cronExpression = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, e.g. "0 9 * * 1"');
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:PATH or postgres://…')
+    .default('file:./data/liancha.db'),
+  FEISHU_APP_ID: z.string().min(1).optional(),
+  FEISHU_APP_SECRET: z.string().min(1).optional(),
+  FEISHU_ENCRYPT_KEY: z.string().min(1).optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  FEISHU_DOMAIN: z
+    .string()
+    .regex(
+      /^(feishu|lark|https?:\/\/\S+)$/,
+      'must be feishu, lark or a base URL such as http://127.0.0.1:4010',
+    )
+    .default('feishu'),
+  FEISHU_MODE: z.enum(['http', 'ws']).default('http'),
+  JOINT_CHAT_ID: z.string().min(1).optional(),
+  PORT: z.coerce
+    .number({ invalid_type_error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1)
+    .max(65535, 'must be a port between 1 and 65535')
+    .default(3000),
+  LIANCHA_TZ: z
+    .string()
+    .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
+  DIGEST_CRON: cronExpression.default('0 9 * * 1'),
+  REMINDER_CRON: cronExpression.default('0 9 * * *'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Settings where the regulations differ (SPEC §2). */
+  LIANCHA_GENERAL_RATIO_CAP: z.coerce.number().min(0).max(1).default(0.05),
+  LIANCHA_SAME_YEAR_EXCLUSION: z.enum(['on', 'off']).default('on'),
+});
+
+export type Config = z.infer<typeof envSchema> & { localMode: boolean };
+
+export class ConfigError extends Error {}
+
+/** Validates the environment. Throws a ConfigError whose message is the one line to print. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable counts as unset, as it would in a .env file or a compose file.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
+  if (Boolean(cfg.FEISHU_APP_ID) !== Boolean(cfg.FEISHU_APP_SECRET)) {
+    const missing = cfg.FEISHU_APP_ID ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID';
+    throw new ConfigError(
+      `${missing}: must be set together with ${missing === 'FEISHU_APP_ID' ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'}`,
+    );
+  }
+  return { ...cfg, localMode: !cfg.FEISHU_APP_ID };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
