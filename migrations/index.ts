@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as m001 from './001_directories_and_audit.ts';
+import * as m002 from './002_tasks_and_draws.ts';
 
 export interface Migration {
   name: string;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every migration in the order it runs. Append only. */
-export const MIGRATIONS: Migration[] = [{ name: '001_directories_and_audit', up: m001.up }];
+export const MIGRATIONS: Migration[] = [
+  { name: '001_directories_and_audit', up: m001.up },
+  { name: '002_tasks_and_draws', up: m002.up },
+];

@@ -7,6 +7,8 @@ import { registerAudit } from './commands/audit.ts';
 import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTask } from './commands/task.ts';
+import { registerDraw } from './commands/draw.ts';
 
 /** Runs an action with the application wired up, and closes it afterwards. */
 export type WithApp = <T>(action: (app: App) => Promise<T>) => Promise<T>;
@@ -31,6 +33,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerMigrate(program, ctx);
   registerServe(program, ctx);
   registerImport(program, ctx);
+  registerTask(program, ctx);
+  registerDraw(program, ctx);
   registerAudit(program, ctx);
   // Subcommands inherit the output and exit behaviour.
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());

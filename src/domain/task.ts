@@ -37,3 +37,20 @@ export type TaskState = (typeof TASK_STATES)[number];
 export function taskDepartments(task: Pick<TaskDefinition, 'initiator' | 'participants'>): string[] {
   return [task.initiator, ...task.participants];
 }
+
+/**
+ * A ratio such as 0.05 in basis points (500), read from its decimal text so that no float is ever multiplied.
+ * Returns null when the ratio is outside 0–1 or has more than four decimals.
+ */
+export function ratioToBasisPoints(ratio: number): number | null {
+  const text = String(ratio);
+  const m = /^(0|1)(?:\.(\d{1,4}))?$/.exec(text);
+  if (!m) return null;
+  const bp = Number(m[1]) * 10000 + Number((m[2] ?? '').padEnd(4, '0'));
+  return bp <= 10000 ? bp : null;
+}
+
+/** Whether a task is limited by the general-item ratio cap: only when every item is 一般 (general). */
+export function allItemsGeneral(categories: readonly string[]): boolean {
+  return categories.length > 0 && categories.every((c) => c === 'general');
+}

@@ -72,6 +72,93 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface TasksTable {
+  id: string;
+  name: string;
+  initiator: string;
+  state: string;
+  /** JSON of the domain's TaskDefinition. */
+  definition: string;
+  year: number;
+  created_at: string;
+  created_by: string;
+  void_reason: string | null;
+  voided_at: string | null;
+}
+
+export interface DrawsTable {
+  task_id: string;
+  entropy_source: string;
+  frozen_at: string;
+  frozen_by: string;
+  /** JSON of the §4 `parameters` object. */
+  parameters: string;
+  targets_snapshot: string;
+  officers_snapshot: string;
+  conflicts_snapshot: string;
+  targets_hash: string;
+  officers_hash: string;
+  conflicts_hash: string;
+  entropy: string | null;
+  seed: string | null;
+  run_at: string | null;
+  run_by: string | null;
+}
+
+export interface DrawPicksTable {
+  task_id: string;
+  class: string;
+  position: number;
+  uscc: string;
+}
+
+export interface TeamsTable {
+  task_id: string;
+  no: number;
+  region: string;
+}
+
+export interface TeamTargetsTable {
+  task_id: string;
+  team_no: number;
+  position: number;
+  uscc: string;
+}
+
+export interface TeamMembersTable {
+  task_id: string;
+  team_no: number;
+  cert_no: string;
+  dept: string;
+  leader: number;
+  position: number;
+  source: 'draw' | 'substitution';
+  active: number;
+  confirmed_at: string | null;
+  confirmed_by: string | null;
+  version: number;
+}
+
+export interface SubstitutionsTable {
+  id: string;
+  task_id: string;
+  team_no: number;
+  dept: string;
+  out_cert: string;
+  reason: string;
+  note: string | null;
+  state: string;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  comment: string | null;
+  n: number | null;
+  in_cert: string | null;
+  approval_seq: number | null;
+  version: number;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -85,6 +172,13 @@ export interface Database {
   inspectors: InspectorsTable;
   conflicts: ConflictsTable;
   audit_log: AuditLogTable;
+  tasks: TasksTable;
+  draws: DrawsTable;
+  draw_picks: DrawPicksTable;
+  teams: TeamsTable;
+  team_targets: TeamTargetsTable;
+  team_members: TeamMembersTable;
+  substitutions: SubstitutionsTable;
   liancha_migrations: MigrationsTable;
 }
 

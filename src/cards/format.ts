@@ -1,0 +1,22 @@
+import type { Deadline, TaskSummary } from './data.ts';
+import { md, t, type Bilingual } from './i18n.ts';
+
+/** Shared lines that several cards show the same way. */
+
+export function deadlineText(d: Deadline): Bilingual {
+  return d.provisional
+    ? t(
+        `${d.date}（暂定：节假日安排尚未发布）`,
+        `${d.date} (provisional: the holiday calendar for that year is not published yet)`,
+      )
+    : t(d.date, d.date);
+}
+
+export function taskLines(task: TaskSummary): Bilingual {
+  const depts = [task.initiator, ...task.participants].map((d) => md(d.name)).join('、');
+  const items = task.items.map((i) => md(i.name)).join('、');
+  return t(
+    `**任务**：${md(task.name)}（${task.id}）\n**发起部门**：${md(task.initiator.name)}\n**参与部门**：${depts}\n**抽查事项**：${items}\n**检查时间**：${task.window.start} 至 ${task.window.end}`,
+    `**Task**: ${md(task.name)} (${task.id})\n**Initiator**: ${md(task.initiator.name)}\n**Departments**: ${depts}\n**Items**: ${items}\n**Window**: ${task.window.start} to ${task.window.end}`,
+  );
+}

@@ -1,0 +1,35 @@
+import type { MyTasksCardData } from './data.ts';
+import { deadlineText } from './format.ts';
+import { card, markdown, md, t } from './i18n.ts';
+
+/** The answer to 我的任务 / my tasks: the sender's assignments and their deadlines. */
+export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
+  const elements: unknown[] = [];
+  if (d.assignments.length === 0) {
+    elements.push(
+      markdown(
+        t(
+          `${md(d.name)}，您目前没有被抽中的检查任务。`,
+          `${md(d.name)}, you have no inspection assignments right now.`,
+        ),
+      ),
+    );
+  }
+  for (const a of d.assignments) {
+    const due = deadlineText(a.deadline);
+    elements.push(
+      markdown(
+        t(
+          `**${md(a.task.name)}**（${a.task.id}）\n第${a.team}组${a.leader ? '（组长）' : ''}，${a.targets} 户，${a.task.window.start} 至 ${a.task.window.end}\n${a.confirmed ? '已确认' : '**未确认**'}；结果录入最迟 ${due.zh}`,
+          `**${md(a.task.name)}** (${a.task.id})\nTeam ${a.team}${a.leader ? ' (leader)' : ''}, ${a.targets} targets, ${a.task.window.start} to ${a.task.window.end}\n${a.confirmed ? 'confirmed' : '**not confirmed**'}; results due by ${due.en}`,
+        ),
+      ),
+    );
+  }
+  return card({
+    title: t('我的任务', 'My tasks'),
+    template: 'blue',
+    summary: t('我的检查任务', 'My inspection assignments'),
+    elements,
+  });
+}

@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { App } from '../app.ts';
+import type { Target } from '../domain/directory.ts';
+import {
+  DrawError,
+  buildRecord,
+  buildSnapshotTexts,
+  describePools,
+  drawParametersFor,
+  eligibleOfficers,
+  eligibleTargets,
+  runDraw,
+  snapshotHashes,
+  verifyRecord,
+  type DrawOutcome,
+  type DrawRecord,
+  type PoolReport,
+  type SnapshotHashes,
+  type SnapshotTexts,
+  type TargetEligibilityOptions,
+} from '../domain/draw/index.ts';
+import type { TaskDefinition } from '../domain/task.ts';
+import { UserError } from '../errors.ts';
+import { appendAudit } from '../storage/audit.ts';
+import { listConflicts, listInspectors, listItems, targetPages } from '../storage/directory.ts';
+import {
+  approvedSubstitutions,
+  getDraw,
+  insertFreeze,
+  loadOutcome,
+  recordOutcome,
+  usccsDrawnInYear,
+  type DrawRow,
+} from '../storage/draws.ts';
+import { setTaskState, type TaskRecord } from '../storage/tasks.ts';
+import type { Database } from '../storage/schema.ts';
+import { requireTask } from './tasks.ts';
+
+/**
+ * The draw protocol of SPEC §4: preview (saves nothing), freeze (fixes the snapshots and announces their
+ * hashes and the entropy source), run (once, with the published entropy; locks the draw), export and verify.
+ * The algorithm itself is pure and lives in src/domain/draw.
+ */
+
+interface Snapshots {
+  texts: SnapshotTexts;
+  hashes: SnapshotHashes;
+  pools: PoolReport;
+}
+
+async function eligibilityOptions(
+  app: App,
+  db: Kysely<Database>,
+  task: TaskDefinition,
+): Promise<TargetEligibilityOptions> {
+  return {
+    items: await listItems(db),
+    excludedUsccs: await usccsDrawnInYear(db, Number(task.window.start.slice(0, 4)), task.id),
+    sameYearExclusion: app.config.LIANCHA_SAME_YEAR_EXCLUSION === 'on',
+  };
+}
+
+/**
+ * Reads the directories as they are now and computes the task's canonical snapshots. Targets are read a page at
+ * a time and only (uscc, risk, region) of the eligible ones are kept, so a million-target directory fits easily.
+ */
+async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefinition): Promise<Snapshots> {
+  const opts = await eligibilityOptions(app, db, task);
+  const inspectors = await listInspectors(db);
+  const officers = eligibleOfficers(task, inspectors);
+  const eligible: Target[] = [];
+  let pools: PoolReport | null = null;
+  for await (const page of targetPages(db)) {
+    const pagePools = describePools(task, page, [], opts);
+    pools = pools ? addTargetPools(pools, pagePools) : pagePools;
+    for (const t of eligibleTargets(task, page, opts)) eligible.push(slimTarget(t));
+  }
+  // Officer pools per region need the regions of the eligible targets: computed once over the slim list.
+  const officerPools = describePools(task, eligible, inspectors, {
+    ...opts,
+    excludedUsccs: new Set(),
+    sameYearExclusion: false,
+  });
+  pools = { targets: (pools ?? officerPools).targets, officers: officerPools.officers };
+  const texts = buildSnapshotTexts({ targets: eligible, officers, conflicts: await listConflicts(db) });
+  return { texts, hashes: snapshotHashes(texts), pools };
+}
+
+/** What the snapshot needs of an eligible target, still passing the eligibility rules if asked again. */
+function slimTarget(t: Target): Target {
+  return { ...t, name: '', legalRep: null, address: null, scope: null, established: null, phone: null };
+}
+
+function addTargetPools(a: PoolReport, b: PoolReport): PoolReport {
+  const sum = <K extends string>(x: Record<K, number>, y: Record<K, number>) =>
+    Object.fromEntries(Object.keys(x).map((k) => [k, x[k as K] + y[k as K]])) as Record<K, number>;
+  const byRegion = { ...a.targets.byRegion };
+  for (const [region, counts] of Object.entries(b.targets.byRegion))
+    byRegion[region] = byRegion[region] ? sum(byRegion[region], counts) : counts;
+  return {
+    ...a,
+    targets: {
+      eligible: a.targets.eligible + b.targets.eligible,
+      byRisk: sum(a.targets.byRisk, b.targets.byRisk),
+      byRegion: Object.fromEntries(
+        Object.keys(byRegion)
+          .sort()
+          .map((r) => [r, byRegion[r]!]),
+      ),
+      sameYearExclusionApplies: a.targets.sameYearExclusionApplies,
+      excluded: sum(a.targets.excluded, b.targets.excluded),
+    },
+  };
+}
+
+function asUserError(err: unknown): never {
+  if (err instanceof DrawError) throw new UserError(err.code, err.message);
+  throw err;
+}
+
+export interface Preview {
+  task: TaskRecord;
+  pools: PoolReport;
+  hashes: SnapshotHashes;
+  /** A draw with throw-away entropy: what a draw could look like, never what it will be. */
+  sample: { entropy: string; outcome: DrawOutcome } | { entropy: string; error: string };
+}
+
+/** `draw preview ID`: pool sizes and a sample draw with throw-away entropy. Saves nothing. */
+export async function previewDraw(app: App, taskId: string): Promise<Preview> {
+  const task = await requireTask(app, taskId);
+  const snap = await computeSnapshots(app, app.store.db, task.definition);
+  const entropy = `preview-${randomBytes(8).toString('hex')}`;
+  let sample: Preview['sample'];
+  try {
+    sample = {
+      entropy,
+      outcome: runDraw({
+        taskId,
+        entropy,
+        parameters: drawParametersFor(task.definition),
+        snapshots: snap.texts,
+      }),
+    };
+  } catch (err) {
+    if (!(err instanceof DrawError)) throw err;
+    sample = { entropy, error: err.message };
+  }
+  return { task, pools: snap.pools, hashes: snap.hashes, sample };
+}
+
+/** `draw freeze ID --entropy-source TEXT`: fixes the snapshots; later directory changes do not affect them. */
+export async function freezeDraw(app: App, taskId: string, entropySource: string): Promise<DrawRow> {
+  if (!entropySource.trim())
+    throw new UserError(
+      'DRAW.NO_ENTROPY_SOURCE',
+      'name the public entropy source (--entropy-source TEXT), e.g. "福彩3D 第2026330期开奖号码"',
+    );
+  const task = await requireTask(app, taskId);
+  if (task.state !== 'draft') {
+    const draw = await getDraw(app.store.db, taskId);
+    throw new UserError(
+      'DRAW.ALREADY_FROZEN',
+      draw
+        ? `task ${taskId} was frozen at ${draw.frozenAt} (entropy source: ${draw.entropySource}); a freeze is final — void the task and create it again to change it`
+        : `task ${taskId} is ${task.state} and cannot be frozen`,
+    );
+  }
+  const at = app.clock().toISOString();
+  const isolation =
+    app.store.dialect === 'postgres'
+      ? app.store.db.transaction().setIsolationLevel('repeatable read')
+      : app.store.db.transaction();
+  await isolation.execute(async (trx) => {
+    // Read inside the transaction so that the snapshot is one consistent state of the directories.
+    const snap = await computeSnapshots(app, trx, task.definition);
+    const parameters = drawParametersFor(task.definition);
+    await insertFreeze(trx, {
+      taskId,
+      entropySource,
+      frozenAt: at,
+      frozenBy: app.actor,
+      parameters,
+      snapshots: snap.texts,
+      hashes: snap.hashes,
+    });
+    if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
+      throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
+    await appendAudit(trx, app.store.dialect, {
+      at,
+      actor: app.actor,
+      action: 'draw.freeze',
+      subject: taskId,
+      details: {
+        entropySource,
+        hashes: snap.hashes,
+        eligibleTargets: snap.pools.targets.eligible,
+        eligibleOfficers: snap.pools.officers.eligible,
+      },
+    });
+  });
+  return (await getDraw(app.store.db, taskId))!;
+}
+
+/** `draw run ID --entropy TEXT`: the draw, once. Records it and locks it. */
+export async function runTaskDraw(
+  app: App,
+  taskId: string,
+  entropy: string,
+): Promise<{ draw: DrawRow; outcome: DrawOutcome }> {
+  if (entropy === '')
+    throw new UserError('DRAW.NO_ENTROPY', 'give the published entropy value (--entropy TEXT)');
+  const task = await requireTask(app, taskId);
+  const draw = await getDraw(app.store.db, taskId);
+  if (draw?.seed) {
+    throw new UserError(
+      'DRAW.ALREADY_RUN',
+      `the draw of task ${taskId} ran at ${draw.runAt} with entropy "${draw.entropy}"; a draw runs once`,
+    );
+  }
+  if (task.state !== 'frozen' || !draw) {
+    throw new UserError(
+      'DRAW.NOT_FROZEN',
+      `task ${taskId} is ${task.state}: freeze it first (liancha draw freeze ${taskId} --entropy-source TEXT)`,
+    );
+  }
+  let outcome: DrawOutcome;
+  try {
+    outcome = runDraw({ taskId, entropy, parameters: draw.parameters, snapshots: draw.snapshots });
+  } catch (err) {
+    asUserError(err);
+  }
+  const at = app.clock().toISOString();
+  await app.store.db.transaction().execute(async (trx) => {
+    if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) {
+      throw new UserError('DRAW.ALREADY_RUN', `the draw of task ${taskId} has already run; a draw runs once`);
+    }
+    if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
+      throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
+    await appendAudit(trx, app.store.dialect, {
+      at,
+      actor: app.actor,
+      action: 'draw.run',
+      subject: taskId,
+      details: {
+        entropy,
+        seed: outcome.seed,
+        hashes: outcome.hashes,
+        targets: outcome.teams.reduce((n, t) => n + t.targets.length, 0),
+        teams: outcome.teams.length,
+      },
+    });
+  });
+  return { draw: (await getDraw(app.store.db, taskId))!, outcome };
+}
+
+/** The §4 record of a task's draw, from the database. */
+export async function drawRecord(app: App, taskId: string): Promise<DrawRecord> {
+  await requireTask(app, taskId);
+  const draw = await getDraw(app.store.db, taskId);
+  if (!draw?.seed || draw.entropy === null)
+    throw new UserError('DRAW.NOT_RUN', `the draw of task ${taskId} has not run yet`);
+  return buildRecord({
+    taskId,
+    entropySource: draw.entropySource,
+    entropy: draw.entropy,
+    parameters: draw.parameters,
+    snapshots: draw.snapshots,
+    outcome: await loadOutcome(app.store.db, draw),
+    substitutions: await approvedSubstitutions(app.store.db, taskId),
+  });
+}
+
+/** `draw verify ID`: replays the draw and every substitution from the database. */
+export async function verifyTaskDraw(
+  app: App,
+  taskId: string,
+): Promise<{ ok: true } | { ok: false; difference: string }> {
+  const record = await drawRecord(app, taskId);
+  const result = verifyRecord(record);
+  const at = app.clock().toISOString();
+  await app.store.db.transaction().execute((trx) =>
+    appendAudit(trx, app.store.dialect, {
+      at,
+      actor: app.actor,
+      action: 'draw.verify',
+      subject: taskId,
+      details: result.ok
+        ? { result: 'MATCH', seed: record.seed, hashes: record.hashes }
+        : { result: 'DIFFERENT', difference: result.difference, seed: record.seed },
+    }),
+  );
+  return result;
+}

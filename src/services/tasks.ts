@@ -1,0 +1,137 @@
+import { basename } from 'node:path';
+import type { App } from '../app.ts';
+import { allItemsGeneral, type TaskDefinition } from '../domain/task.ts';
+import { UserError } from '../errors.ts';
+import { appendAudit } from '../storage/audit.ts';
+import { getTask, insertTask, setTaskState, taskIdsWithPrefix, type TaskRecord } from '../storage/tasks.ts';
+import { ratioBasisPoints, readTaskFile, type TaskFile } from './task-file.ts';
+
+/**
+ * `task create FILE`: validates the task file against the directories and stores the task as a draft.
+ * Every problem names its field: `participants[1]: department GAJ is not in the department directory`.
+ */
+export async function createTask(app: App, path: string): Promise<TaskRecord> {
+  const file = readTaskFile(path);
+  const name = basename(path);
+  const { db } = app.store;
+
+  const departments = new Set(
+    (await db.selectFrom('departments').select('code').execute()).map((r) => r.code),
+  );
+  const items = new Map(
+    (await db.selectFrom('items').select(['code', 'category']).execute()).map((r) => [r.code, r.category]),
+  );
+  const problems: string[] = [];
+  const needDepartment = (field: string, code: string) => {
+    if (!departments.has(code))
+      problems.push(`${field}: department ${code} is not in the department directory`);
+  };
+  needDepartment('initiator', file.initiator);
+  file.participants.forEach((p, i) => {
+    needDepartment(`participants[${i}]`, p);
+    if (p === file.initiator)
+      problems.push(
+        `participants[${i}]: ${p} is the initiator; the initiator leads every team and is not also a participant`,
+      );
+    if (file.participants.indexOf(p) !== i) problems.push(`participants[${i}]: ${p} is listed twice`);
+  });
+  file.scope.directories?.forEach((d, i) => needDepartment(`scope.directories[${i}]`, d));
+  file.items.forEach((code, i) => {
+    if (!items.has(code)) problems.push(`items[${i}]: inspection item ${code} is not in the item list`);
+    if (file.items.indexOf(code) !== i) problems.push(`items[${i}]: ${code} is listed twice`);
+  });
+  const categories = file.items.map((c) => items.get(c)).filter((c): c is string => c !== undefined);
+  if (file.ratio !== undefined && categories.length === file.items.length && allItemsGeneral(categories)) {
+    const cap = app.config.LIANCHA_GENERAL_RATIO_CAP;
+    const ratios = typeof file.ratio === 'number' ? { all: file.ratio } : file.ratio;
+    for (const [cls, r] of Object.entries(ratios)) {
+      if (r !== undefined && r > cap) {
+        problems.push(
+          `ratio${cls === 'all' ? '' : '.' + cls}: ${r} is above the cap of ${cap} for a task whose items are all general (一般) — LIANCHA_GENERAL_RATIO_CAP`,
+        );
+      }
+    }
+  }
+  if (file.id && (await getTask(db, file.id)))
+    problems.push(`id: a task ${file.id} already exists (a voided task keeps its id; choose a new one)`);
+  if (problems.length > 0)
+    throw new UserError(
+      'TASK.INVALID',
+      `${name}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`,
+      problems,
+    );
+
+  const id = file.id ?? (await nextTaskId(app, file));
+  const definition = toDefinition(id, file);
+  const at = app.clock().toISOString();
+  await db.transaction().execute(async (trx) => {
+    await insertTask(trx, definition, at, app.actor);
+    await appendAudit(trx, app.store.dialect, {
+      at,
+      actor: app.actor,
+      action: 'task.create',
+      subject: id,
+      details: { file: name, definition },
+    });
+  });
+  return (await getTask(db, id))!;
+}
+
+function toDefinition(id: string, f: TaskFile): TaskDefinition {
+  return {
+    id,
+    name: f.name,
+    initiator: f.initiator,
+    participants: f.participants,
+    items: f.items,
+    scope: f.scope,
+    ratioBp: ratioBasisPoints(f.ratio),
+    count: f.count ?? null,
+    window: f.window,
+    targetsPerTeam: f.team.targetsPerTeam,
+    officersPerParticipant: f.team.officersPerParticipant,
+    specialty: f.specialty ?? null,
+    resultDays: f.resultDays,
+  };
+}
+
+/** `<initiator>-<year>-<NNN>`, the next free number for that department and year. */
+async function nextTaskId(app: App, f: TaskFile): Promise<string> {
+  const prefix = `${f.initiator}-${f.window.start.slice(0, 4)}-`;
+  const taken = await taskIdsWithPrefix(app.store.db, prefix);
+  const max = Math.max(0, ...taken.map((id) => Number(id.slice(prefix.length))).filter(Number.isFinite));
+  return `${prefix}${String(max + 1).padStart(3, '0')}`;
+}
+
+/** `task void ID --reason TEXT`: the record stays; the task can be created again under a new id. */
+export async function voidTask(app: App, id: string, reason: string): Promise<TaskRecord> {
+  if (!reason.trim())
+    throw new UserError('TASK.VOID_NEEDS_REASON', 'a reason is required to void a task (--reason TEXT)');
+  const task = await requireTask(app, id);
+  if (task.state === 'void')
+    throw new UserError('TASK.ALREADY_VOID', `task ${id} is already void (${task.voidReason})`);
+  if (task.state === 'closed')
+    throw new UserError('TASK.CLOSED', `task ${id} is closed and cannot be voided`);
+  const at = app.clock().toISOString();
+  await app.store.db.transaction().execute(async (trx) => {
+    const ok = await setTaskState(trx, id, ['draft', 'frozen', 'locked'], 'void', {
+      void_reason: reason,
+      voided_at: at,
+    });
+    if (!ok) throw new UserError('TASK.STATE_CHANGED', `task ${id} changed state meanwhile; try again`);
+    await appendAudit(trx, app.store.dialect, {
+      at,
+      actor: app.actor,
+      action: 'task.void',
+      subject: id,
+      details: { reason, previousState: task.state },
+    });
+  });
+  return (await getTask(app.store.db, id))!;
+}
+
+export async function requireTask(app: App, id: string): Promise<TaskRecord> {
+  const task = await getTask(app.store.db, id);
+  if (!task) throw new UserError('TASK.NOT_FOUND', `no task with id ${id} (see: liancha task list)`);
+  return task;
+}

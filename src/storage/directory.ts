@@ -1,0 +1,119 @@
+import type { Kysely } from 'kysely';
+import type {
+  Conflict,
+  InspectionItem,
+  Inspector,
+  InspectorKind,
+  ItemCategory,
+  InspectionMethod,
+  RiskClass,
+  Target,
+  TargetKind,
+  TargetStatus,
+} from '../domain/directory.ts';
+import type { Database, InspectorsTable, TargetsTable } from './schema.ts';
+
+/** Reads of the directories, as domain objects. */
+
+export async function listItems(db: Kysely<Database>): Promise<InspectionItem[]> {
+  const rows = await db.selectFrom('items').selectAll().orderBy('code').execute();
+  return rows.map((r) => ({
+    ...r,
+    category: r.category as ItemCategory,
+    method: r.method as InspectionMethod | null,
+  }));
+}
+
+export function toInspector(r: InspectorsTable): Inspector {
+  return {
+    certNo: r.cert_no,
+    name: r.name,
+    department: r.department,
+    section: r.section,
+    certValidUntil: r.cert_valid_until,
+    specialties: JSON.parse(r.specialties) as string[],
+    regions: JSON.parse(r.regions) as string[],
+    mobile: r.mobile,
+    openId: r.open_id,
+    kind: r.kind as InspectorKind,
+    active: Number(r.active) === 1,
+  };
+}
+
+export async function listInspectors(db: Kysely<Database>): Promise<Inspector[]> {
+  const rows = await db.selectFrom('inspectors').selectAll().orderBy('cert_no').execute();
+  return rows.map(toInspector);
+}
+
+export async function listConflicts(db: Kysely<Database>): Promise<Conflict[]> {
+  const rows = await db.selectFrom('conflicts').selectAll().execute();
+  return rows.map((r) => ({ certNo: r.cert_no, uscc: r.uscc, reason: r.reason }));
+}
+
+function toTarget(r: TargetsTable, departments: string[]): Target {
+  return {
+    uscc: r.uscc,
+    name: r.name,
+    kind: r.kind as TargetKind,
+    legalRep: r.legal_rep,
+    address: r.address,
+    region: r.region,
+    industry: r.industry,
+    scope: r.scope,
+    established: r.established,
+    status: r.status as TargetStatus,
+    risk: r.risk as RiskClass,
+    phone: r.phone,
+    departments,
+  };
+}
+
+/**
+ * Every target with its directory departments, a page at a time in key order, so that a directory of a million
+ * targets is never held in memory whole. Keyset pagination works the same on SQLite and PostgreSQL.
+ */
+export async function* targetPages(db: Kysely<Database>, pageSize = 10_000): AsyncGenerator<Target[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('targets')
+      .selectAll()
+      .where('uscc', '>', after)
+      .orderBy('uscc')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    const last = rows.at(-1)!.uscc;
+    const links = await db
+      .selectFrom('target_departments')
+      .select(['uscc', 'department'])
+      .where('uscc', '>', after)
+      .where('uscc', '<=', last)
+      .execute();
+    const byUscc = new Map<string, string[]>();
+    for (const l of links) {
+      const list = byUscc.get(l.uscc);
+      if (list) list.push(l.department);
+      else byUscc.set(l.uscc, [l.department]);
+    }
+    yield rows.map((r) => toTarget(r, byUscc.get(r.uscc) ?? []));
+    after = last;
+  }
+}
+
+/** Names and addresses of the given targets, for cards and `task show`. */
+export async function targetsByUscc(
+  db: Kysely<Database>,
+  usccs: string[],
+): Promise<Map<string, Pick<Target, 'uscc' | 'name' | 'address' | 'region'>>> {
+  const out = new Map<string, Pick<Target, 'uscc' | 'name' | 'address' | 'region'>>();
+  for (let i = 0; i < usccs.length; i += 500) {
+    const rows = await db
+      .selectFrom('targets')
+      .select(['uscc', 'name', 'address', 'region'])
+      .where('uscc', 'in', usccs.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.uscc, r);
+  }
+  return out;
+}

@@ -1,0 +1,276 @@
+import type { Kysely, Transaction } from 'kysely';
+import { RISK_CLASSES } from '../domain/directory.ts';
+import type {
+  DrawOutcome,
+  DrawParameters,
+  DrawTeam,
+  DrawnTargets,
+  SnapshotHashes,
+  SnapshotTexts,
+  SubstitutionRecord,
+} from '../domain/draw/index.ts';
+import type { Database, DrawsTable } from './schema.ts';
+
+/** Rows per multi-row INSERT: well under SQLite's bound-parameter limit for every table here. */
+const BATCH = 500;
+
+export interface FreezeRow {
+  taskId: string;
+  entropySource: string;
+  frozenAt: string;
+  frozenBy: string;
+  parameters: DrawParameters;
+  snapshots: SnapshotTexts;
+  hashes: SnapshotHashes;
+}
+
+export interface DrawRow extends FreezeRow {
+  entropy: string | null;
+  seed: string | null;
+  runAt: string | null;
+  runBy: string | null;
+}
+
+function toDrawRow(r: DrawsTable): DrawRow {
+  return {
+    taskId: r.task_id,
+    entropySource: r.entropy_source,
+    frozenAt: r.frozen_at,
+    frozenBy: r.frozen_by,
+    parameters: JSON.parse(r.parameters) as DrawParameters,
+    snapshots: {
+      targets: r.targets_snapshot,
+      officers: r.officers_snapshot,
+      conflicts: r.conflicts_snapshot,
+    },
+    hashes: { targets: r.targets_hash, officers: r.officers_hash, conflicts: r.conflicts_hash },
+    entropy: r.entropy,
+    seed: r.seed,
+    runAt: r.run_at,
+    runBy: r.run_by,
+  };
+}
+
+export async function insertFreeze(trx: Transaction<Database>, f: FreezeRow): Promise<void> {
+  await trx
+    .insertInto('draws')
+    .values({
+      task_id: f.taskId,
+      entropy_source: f.entropySource,
+      frozen_at: f.frozenAt,
+      frozen_by: f.frozenBy,
+      parameters: JSON.stringify(f.parameters),
+      targets_snapshot: f.snapshots.targets,
+      officers_snapshot: f.snapshots.officers,
+      conflicts_snapshot: f.snapshots.conflicts,
+      targets_hash: f.hashes.targets,
+      officers_hash: f.hashes.officers,
+      conflicts_hash: f.hashes.conflicts,
+      entropy: null,
+      seed: null,
+      run_at: null,
+      run_by: null,
+    })
+    .execute();
+}
+
+export async function getDraw(db: Kysely<Database>, taskId: string): Promise<DrawRow | null> {
+  const row = await db.selectFrom('draws').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  return row ? toDrawRow(row) : null;
+}
+
+async function insertBatched<T extends keyof Database>(
+  trx: Transaction<Database>,
+  table: T,
+  rows: Database[T][],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await trx
+      .insertInto(table)
+      .values(rows.slice(i, i + BATCH) as never)
+      .execute();
+  }
+}
+
+/**
+ * Records a draw's outcome and then sets its seed — the moment the database triggers lock it. Returns false
+ * when the draw had already run (nothing is written then: the caller's transaction rolls back).
+ */
+export async function recordOutcome(
+  trx: Transaction<Database>,
+  taskId: string,
+  entropy: string,
+  outcome: DrawOutcome,
+  at: string,
+  by: string,
+): Promise<boolean> {
+  const picks = Object.entries(outcome.targets).flatMap(([cls, usccs]: [string, string[]]) =>
+    usccs.map((uscc, position) => ({ task_id: taskId, class: cls, position, uscc })),
+  );
+  await insertBatched(trx, 'draw_picks', picks);
+  await insertBatched(
+    trx,
+    'teams',
+    outcome.teams.map((t) => ({ task_id: taskId, no: t.no, region: t.region })),
+  );
+  await insertBatched(
+    trx,
+    'team_targets',
+    outcome.teams.flatMap((t) =>
+      t.targets.map((uscc, position) => ({ task_id: taskId, team_no: t.no, position, uscc })),
+    ),
+  );
+  await insertBatched(
+    trx,
+    'team_members',
+    outcome.teams.flatMap((t) =>
+      t.members.map((m, position) => ({
+        task_id: taskId,
+        team_no: t.no,
+        cert_no: m.certNo,
+        dept: m.dept,
+        leader: m.leader ? 1 : 0,
+        position,
+        source: 'draw' as const,
+        active: 1,
+        confirmed_at: null,
+        confirmed_by: null,
+        version: 1,
+      })),
+    ),
+  );
+  const res = await trx
+    .updateTable('draws')
+    .set({ entropy, seed: outcome.seed, run_at: at, run_by: by })
+    .where('task_id', '=', taskId)
+    .where('seed', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** The outcome as the draw recorded it (members as drawn, before substitutions). */
+export async function loadOutcome(db: Kysely<Database>, draw: DrawRow): Promise<DrawOutcome> {
+  const taskId = draw.taskId;
+  const picks = await db
+    .selectFrom('draw_picks')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('class')
+    .orderBy('position')
+    .execute();
+  let targets: DrawnTargets;
+  if (draw.parameters.count !== null) {
+    targets = { all: picks.filter((p) => p.class === 'all').map((p) => p.uscc) };
+  } else {
+    const byClass = Object.fromEntries(RISK_CLASSES.map((c) => [c, [] as string[]])) as Record<
+      (typeof RISK_CLASSES)[number],
+      string[]
+    >;
+    for (const p of picks) byClass[p.class as (typeof RISK_CLASSES)[number]]?.push(p.uscc);
+    targets = byClass;
+  }
+  const teams = await loadTeams(db, taskId, { drawnOnly: true });
+  return { hashes: draw.hashes, seed: draw.seed ?? '', targets, teams };
+}
+
+/** Teams with their targets and members; `drawnOnly` leaves out substitutes (the draw's own view). */
+export async function loadTeams(
+  db: Kysely<Database>,
+  taskId: string,
+  opts: { drawnOnly: boolean },
+): Promise<DrawTeam[]> {
+  const teams = await db
+    .selectFrom('teams')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('no')
+    .execute();
+  const targets = await db
+    .selectFrom('team_targets')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('team_no')
+    .orderBy('position')
+    .execute();
+  let membersQuery = db.selectFrom('team_members').selectAll().where('task_id', '=', taskId);
+  if (opts.drawnOnly) membersQuery = membersQuery.where('source', '=', 'draw');
+  const members = await membersQuery.orderBy('team_no').orderBy('position').execute();
+  const byNo = new Map<number, DrawTeam>(
+    teams.map((t) => [Number(t.no), { no: Number(t.no), region: t.region, targets: [], members: [] }]),
+  );
+  for (const t of targets) byNo.get(Number(t.team_no))!.targets.push(t.uscc);
+  for (const m of members)
+    byNo
+      .get(Number(m.team_no))!
+      .members.push(
+        m.leader ? { dept: m.dept, certNo: m.cert_no, leader: true } : { dept: m.dept, certNo: m.cert_no },
+      );
+  return [...byNo.values()];
+}
+
+/** Current team membership with confirmation state, for `task show` and the cards. */
+export async function loadMembers(db: Kysely<Database>, taskId: string) {
+  return db
+    .selectFrom('team_members as m')
+    .leftJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
+    .select([
+      'm.team_no',
+      'm.cert_no',
+      'm.dept',
+      'm.leader',
+      'm.active',
+      'm.source',
+      'm.confirmed_at',
+      'm.confirmed_by',
+      'm.version',
+      'i.name',
+      'i.open_id',
+      'i.mobile',
+    ])
+    .where('m.task_id', '=', taskId)
+    .orderBy('m.team_no')
+    .orderBy('m.position')
+    .execute();
+}
+
+/** Approved substitutions in the order they were approved, as the export lists them. */
+export async function approvedSubstitutions(
+  db: Kysely<Database>,
+  taskId: string,
+): Promise<SubstitutionRecord[]> {
+  const rows = await db
+    .selectFrom('substitutions')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('state', '=', 'approved')
+    .orderBy('approval_seq')
+    .execute();
+  return rows.map((r) => ({
+    team: Number(r.team_no),
+    dept: r.dept,
+    n: Number(r.n),
+    out: r.out_cert,
+    in: r.in_cert!,
+    reason: r.reason,
+    approvedBy: r.decided_by!,
+    approvedAt: r.decided_at!,
+  }));
+}
+
+/** USCCs drawn by locked (or closed) tasks whose window starts in `year`, other than `exceptTaskId`. */
+export async function usccsDrawnInYear(
+  db: Kysely<Database>,
+  year: number,
+  exceptTaskId: string,
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('draw_picks as p')
+    .innerJoin('tasks as t', 't.id', 'p.task_id')
+    .select('p.uscc')
+    .distinct()
+    .where('t.year', '=', year)
+    .where('t.state', 'in', ['locked', 'closed'])
+    .where('t.id', '<>', exceptTaskId)
+    .execute();
+  return new Set(rows.map((r) => r.uscc));
+}
