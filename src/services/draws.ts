@@ -35,6 +35,7 @@ import {
 } from '../storage/draws.ts';
 import { setTaskState, type TaskRecord } from '../storage/tasks.ts';
 import type { Database } from '../storage/schema.ts';
+import { queueDrawCards, queueFreezeAnnouncement } from './notifications.ts';
 import { requireTask } from './tasks.ts';
 
 /**

@@ -1,0 +1,41 @@
+import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
+import { recordDelivery } from '../storage/inbound.ts';
+import type { BotContext } from './context.ts';
+import { toast, type BotEvent, type CallbackAnswer } from './events.ts';
+import { onChatCommand } from './listeners/chat-command.ts';
+import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
+
+/** Card actions by the `action` their button carries. One small listener per interaction. */
+const CARD_ACTIONS: Record<string, (ctx: BotContext, e: Extract<BotEvent, { kind: 'card.action' }>) => Promise<CallbackAnswer>> = {
+  [CONFIRM_ASSIGNMENT]: onConfirmAssignment,
+};
+
+/**
+ * The one entry point for every event, however it arrived (HTTP or WS). Deliveries are deduplicated in the
+ * database first: Feishu delivers at least once, and a redelivered event is acknowledged and ignored.
+ */
+export async function dispatch(ctx: BotContext, event: BotEvent): Promise<CallbackAnswer> {
+  const { app } = ctx;
+  const now = app.clock();
+  if (!(await recordDelivery(app.store.db, event.deliveryId, event.kind, now))) {
+    app.log.info({ delivery: event.deliveryId }, 'duplicate delivery ignored');
+    return {};
+  }
+  if (event.kind === 'message') {
+    // A message can come back under a new event id; its message id is the stable key.
+    if (!(await recordDelivery(app.store.db, `message:${event.messageId}`, 'message', now))) {
+      app.log.info({ message: event.messageId }, 'duplicate message ignored');
+      return {};
+    }
+    if (event.text === '' && event.senderOpenId === '') return {};
+    await onChatCommand(ctx, event);
+    return {};
+  }
+  const action = typeof event.value.action === 'string' ? event.value.action : '';
+  const listener = CARD_ACTIONS[action];
+  if (!listener) {
+    app.log.warn({ action }, 'card action with no listener');
+    return { toast: toast('warning', '此按钮已失效', 'This button is no longer in use') };
+  }
+  return listener(ctx, event);
+}

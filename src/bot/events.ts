@@ -1,0 +1,77 @@
+/**
+ * The one shape every receiver produces (HTTP webhooks and the WS long connection alike), so the bot never
+ * knows how an event arrived. Converted from the SDK's flattened envelope (FEISHU.md "Card callbacks").
+ */
+
+export interface MessageEvent {
+  kind: 'message';
+  /** `event:<event_id>`: the delivery, for persistent dedupe. */
+  deliveryId: string;
+  messageId: string;
+  chatId: string;
+  chatType: 'p2p' | 'group';
+  senderOpenId: string;
+  /** Text with the @-mention placeholders (`@_user_1`) removed. */
+  text: string;
+}
+
+export interface CardActionEvent {
+  kind: 'card.action';
+  deliveryId: string;
+  operatorOpenId: string;
+  /** The button's callback value (an object). */
+  value: Record<string, unknown>;
+  formValue: Record<string, unknown> | null;
+  messageId: string | null;
+  chatId: string | null;
+}
+
+export type BotEvent = MessageEvent | CardActionEvent;
+
+/** What a card callback answers within Feishu's 3 s: a toast and/or the card's new state. */
+export interface CallbackAnswer {
+  toast?: { type: 'success' | 'info' | 'warning' | 'error'; content: string; i18n: { zh_cn: string; en_us: string } };
+  card?: { type: 'raw'; data: Record<string, unknown> };
+}
+
+type Flat = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function toMessageEvent(data: Flat): MessageEvent | null {
+  const message = data.message as Flat | undefined;
+  if (!message || message.message_type !== 'text') {
+    return message
+      ? { kind: 'message', deliveryId: `event:${data.event_id}`, messageId: message.message_id, chatId: message.chat_id, chatType: message.chat_type, senderOpenId: data.sender?.sender_id?.open_id ?? '', text: '' }
+      : null;
+  }
+  let text = '';
+  try {
+    text = String((JSON.parse(message.content) as { text?: unknown }).text ?? '');
+  } catch {
+    text = '';
+  }
+  return {
+    kind: 'message',
+    deliveryId: `event:${data.event_id}`,
+    messageId: message.message_id,
+    chatId: message.chat_id,
+    chatType: message.chat_type === 'group' ? 'group' : 'p2p',
+    senderOpenId: data.sender?.sender_id?.open_id ?? '',
+    text: text.replace(/@_user_\d+/g, '').trim(),
+  };
+}
+
+export function toCardActionEvent(data: Flat): CardActionEvent {
+  return {
+    kind: 'card.action',
+    deliveryId: `event:${data.event_id}`,
+    operatorOpenId: data.operator?.open_id ?? '',
+    value: data.action?.value && typeof data.action.value === 'object' ? data.action.value : {},
+    formValue: data.action?.form_value ?? null,
+    messageId: data.context?.open_message_id ?? null,
+    chatId: data.context?.open_chat_id ?? null,
+  };
+}
+
+export function toast(type: NonNullable<CallbackAnswer['toast']>['type'], zh: string, en: string): NonNullable<CallbackAnswer['toast']> {
+  return { type, content: zh, i18n: { zh_cn: zh, en_us: en } };
+}
