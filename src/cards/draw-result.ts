@@ -5,6 +5,8 @@ import { fitsLimits } from './limits.ts';
 
 /** Teams listed one by one up to this many; a larger draw is summarised and points to `draw export`. */
 const LISTED_TEAMS = 40;
+/** People without a Feishu identity named on the card; the rest are counted. */
+const LISTED_UNDELIVERABLE = 30;
 
 /**
  * To the joint-meeting group when the draw has run: the public value, seed and hashes anyone can replay it from,
@@ -70,8 +72,10 @@ export function drawResultCard(
     );
   }
   if (d.undeliverable.length > 0) {
-    const who = d.undeliverable.map((u) => `${md(u.name)}（${md(u.deptName)}，第${u.team}组）`).join('、');
-    const whoEn = d.undeliverable.map((u) => `${md(u.name)} (${md(u.deptName)}, team ${u.team})`).join(', ');
+    const named = d.undeliverable.slice(0, LISTED_UNDELIVERABLE);
+    const others = d.undeliverable.length - named.length;
+    const who = named.map((u) => `${md(u.name)}（${md(u.deptName)}，第${u.team}组）`).join('、');
+    const whoEn = named.map((u) => `${md(u.name)} (${md(u.deptName)}, team ${u.team})`).join(', ');
     elements.push(
       markdown(
         t(

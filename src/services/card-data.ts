@@ -6,7 +6,7 @@ import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { targetsByUscc } from '../storage/directory.ts';
 import type { DrawRow } from '../storage/draws.ts';
-import { openIdFor } from '../storage/identities.ts';
+import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
 
@@ -82,13 +82,22 @@ async function memberRows(db: Db, taskId: string): Promise<MemberRow[]> {
   }));
 }
 
-/** The Feishu open_id of an inspector: the imported open_id, or the resolved mobile; null when unknown. */
-export async function inspectorOpenId(
+/**
+ * Resolves inspectors to Feishu open_ids: the imported open_id, or what their mobile/e-mail resolved to
+ * (`liancha users check`). Loads the identity table once, so a draw with thousands of members costs one query.
+ */
+export async function openIdResolver(
   db: Db,
-  row: { open_id: string | null; mobile: string | null },
-): Promise<string | null> {
-  if (row.open_id) return openIdFor(db, row.open_id);
-  return row.mobile ? openIdFor(db, row.mobile) : null;
+): Promise<(row: { open_id: string | null; mobile: string | null }) => string | null> {
+  const identities = await loadIdentities(db);
+  const resolve = (raw: string | null) => {
+    const v = raw?.trim();
+    if (!v) return null;
+    if (identityKind(v) === 'open_id') return v;
+    const found = identities.get(normalizeIdentifier(v)) ?? identities.get(v);
+    return found?.status === 'resolved' ? found.open_id : null;
+  };
+  return (row) => resolve(row.open_id) ?? resolve(row.mobile);
 }
 
 function memberView(r: MemberRow, deptNames: Map<string, string>): MemberView {
@@ -124,9 +133,14 @@ export async function drawResultData(
   const picks = outcome.targets as Partial<Record<string, string[]>>;
   if (picks.all) byRisk.all = picks.all.length;
   else for (const c of RISK_CLASSES) byRisk[c] = picks[c]?.length ?? 0;
+  const activeByTeam = groupBy(
+    members.filter((m) => m.active === 1),
+    (m) => m.team_no,
+  );
+  const openIdOf = await openIdResolver(db);
   const undeliverable: DrawResultCardData['undeliverable'] = [];
   for (const m of members) {
-    if (m.active === 1 && !(await inspectorOpenId(db, m)))
+    if (m.active === 1 && !openIdOf(m))
       undeliverable.push({
         name: m.name ?? m.cert_no,
         deptName: deptNames.get(m.dept) ?? m.dept,
@@ -148,9 +162,7 @@ export async function drawResultData(
       no: t.no,
       region: t.region,
       targets: t.targets.length,
-      members: members
-        .filter((m) => m.team_no === t.no && m.active === 1)
-        .map((m) => memberView(m, deptNames)),
+      members: (activeByTeam.get(t.no) ?? []).map((m) => memberView(m, deptNames)),
     })),
     undeliverable,
   };
@@ -164,45 +176,43 @@ export async function assignmentData(
 ): Promise<(AssignmentCardData & { openId: string | null })[]> {
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
-  const members = await memberRows(db, task.id);
-  const teams = await db
-    .selectFrom('teams')
-    .selectAll()
-    .where('task_id', '=', task.id)
-    .orderBy('no')
-    .execute();
-  const teamTargets = await db
-    .selectFrom('team_targets')
-    .selectAll()
-    .where('task_id', '=', task.id)
-    .orderBy('team_no')
-    .orderBy('position')
-    .execute();
+  let membersAll = await memberRows(db, task.id);
+  if (only) membersAll = membersAll.filter((m) => m.team_no === only.team);
+  let teamsQuery = db.selectFrom('teams').selectAll().where('task_id', '=', task.id);
+  let targetsQuery = db.selectFrom('team_targets').selectAll().where('task_id', '=', task.id);
+  if (only) {
+    teamsQuery = teamsQuery.where('no', '=', only.team);
+    targetsQuery = targetsQuery.where('team_no', '=', only.team);
+  }
+  const regions = new Map((await teamsQuery.execute()).map((t) => [Number(t.no), t.region]));
+  const teamTargets = await targetsQuery.orderBy('team_no').orderBy('position').execute();
   const names = await targetsByUscc(
     db,
     teamTargets.map((t) => t.uscc),
   );
+  // Grouped once by team: a large draw has tens of thousands of members and targets.
+  const targetsOf = groupBy(teamTargets, (t) => Number(t.team_no));
+  const activeOf = groupBy(
+    membersAll.filter((m) => m.active === 1),
+    (m) => m.team_no,
+  );
   const deadline = resultDeadline(task);
+  const openIdOf = await openIdResolver(db);
   const out: (AssignmentCardData & { openId: string | null })[] = [];
-  for (const m of members) {
+  for (const m of membersAll) {
     if (m.active !== 1) continue;
-    if (only && (only.team !== m.team_no || only.certNo !== m.cert_no)) continue;
-    const team = teams.find((t) => Number(t.no) === m.team_no)!;
-    const openId = await inspectorOpenId(db, m);
+    if (only && only.certNo !== m.cert_no) continue;
+    const openId = openIdOf(m);
     out.push({
       task: summary,
-      team: { no: m.team_no, region: team.region },
+      team: { no: m.team_no, region: regions.get(m.team_no) ?? '' },
       you: { certNo: m.cert_no, name: m.name ?? m.cert_no, openId },
-      members: members
-        .filter((x) => x.team_no === m.team_no && x.active === 1)
-        .map((x) => memberView(x, deptNames)),
-      targets: teamTargets
-        .filter((t) => Number(t.team_no) === m.team_no)
-        .map((t) => ({
-          uscc: t.uscc,
-          name: names.get(t.uscc)?.name ?? t.uscc,
-          address: names.get(t.uscc)?.address ?? null,
-        })),
+      members: (activeOf.get(m.team_no) ?? []).map((x) => memberView(x, deptNames)),
+      targets: (targetsOf.get(m.team_no) ?? []).map((t) => ({
+        uscc: t.uscc,
+        name: names.get(t.uscc)?.name ?? t.uscc,
+        address: names.get(t.uscc)?.address ?? null,
+      })),
       deadline,
       confirmation: m.confirmed_at ? { at: m.confirmed_at, by: m.confirmed_by ?? '' } : null,
       version: m.version,
@@ -210,4 +220,15 @@ export async function assignmentData(
     });
   }
   return out;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
 }

@@ -5,7 +5,9 @@ import type { Target } from '../domain/directory.ts';
 import {
   DrawError,
   buildRecord,
-  buildSnapshotTexts,
+  conflictsSnapshotText,
+  officersSnapshotText,
+  targetsSnapshotText,
   describePools,
   drawParametersFor,
   eligibleOfficers,
@@ -70,27 +72,35 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   const opts = await eligibilityOptions(app, db, task);
   const inspectors = await listInspectors(db);
   const officers = eligibleOfficers(task, inspectors);
+  const conflicts = await listConflicts(db);
+  const conflictUsccs = new Set(conflicts.map((c) => c.uscc));
   const eligible: Target[] = [];
+  const inConflict: Target[] = [];
+  // One eligible target per region is enough for the officer pools per region (preview and announcement).
+  const regionSamples = new Map<string, Target>();
   let pools: PoolReport | null = null;
-  for await (const page of targetPages(db)) {
+  for await (const page of targetPages(db, { eligibilityOnly: true })) {
     const pagePools = describePools(task, page, [], opts);
     pools = pools ? addTargetPools(pools, pagePools) : pagePools;
-    for (const t of eligibleTargets(task, page, opts)) eligible.push(slimTarget(t));
+    for (const t of eligibleTargets(task, page, opts)) {
+      if (!regionSamples.has(t.region)) regionSamples.set(t.region, t);
+      const slim = { uscc: t.uscc, risk: t.risk, region: t.region } as Target;
+      eligible.push(slim);
+      if (conflictUsccs.has(t.uscc)) inConflict.push(slim);
+    }
   }
-  // Officer pools per region need the regions of the eligible targets: computed once over the slim list.
-  const officerPools = describePools(task, eligible, inspectors, {
+  const officerPools = describePools(task, [...regionSamples.values()], inspectors, {
     ...opts,
     excludedUsccs: new Set(),
     sameYearExclusion: false,
   });
   pools = { targets: (pools ?? officerPools).targets, officers: officerPools.officers };
-  const texts = buildSnapshotTexts({ targets: eligible, officers, conflicts: await listConflicts(db) });
+  const texts = {
+    targets: targetsSnapshotText(eligible),
+    officers: officersSnapshotText(officers),
+    conflicts: conflictsSnapshotText(conflicts, officers, inConflict),
+  };
   return { texts, hashes: snapshotHashes(texts), pools };
-}
-
-/** What the snapshot needs of an eligible target, still passing the eligibility rules if asked again. */
-function slimTarget(t: Target): Target {
-  return { ...t, name: '', legalRep: null, address: null, scope: null, established: null, phone: null };
 }
 
 function addTargetPools(a: PoolReport, b: PoolReport): PoolReport {

@@ -27,7 +27,7 @@ export async function listItems(db: Kysely<Database>): Promise<InspectionItem[]>
 export function toInspector(r: InspectorsTable): Inspector {
   return {
     certNo: r.cert_no,
-    name: r.name,
+    name: r.name ?? '',
     department: r.department,
     section: r.section,
     certValidUntil: r.cert_valid_until,
@@ -53,17 +53,17 @@ export async function listConflicts(db: Kysely<Database>): Promise<Conflict[]> {
 function toTarget(r: TargetsTable, departments: string[]): Target {
   return {
     uscc: r.uscc,
-    name: r.name,
+    name: r.name ?? '',
     kind: r.kind as TargetKind,
-    legalRep: r.legal_rep,
-    address: r.address,
+    legalRep: r.legal_rep ?? null,
+    address: r.address ?? null,
     region: r.region,
     industry: r.industry,
-    scope: r.scope,
-    established: r.established,
+    scope: r.scope ?? null,
+    established: r.established ?? null,
     status: r.status as TargetStatus,
     risk: r.risk as RiskClass,
-    phone: r.phone,
+    phone: r.phone ?? null,
     departments,
   };
 }
@@ -72,16 +72,22 @@ function toTarget(r: TargetsTable, departments: string[]): Target {
  * Every target with its directory departments, a page at a time in key order, so that a directory of a million
  * targets is never held in memory whole. Keyset pagination works the same on SQLite and PostgreSQL.
  */
-export async function* targetPages(db: Kysely<Database>, pageSize = 10_000): AsyncGenerator<Target[]> {
+export async function* targetPages(
+  db: Kysely<Database>,
+  opts: { pageSize?: number; eligibilityOnly?: boolean } = {},
+): AsyncGenerator<Target[]> {
+  const pageSize = opts.pageSize ?? 10_000;
+  // The draw needs only what the eligibility rules read; leaving out names and addresses halves the garbage.
+  const columns = opts.eligibilityOnly ? ELIGIBILITY_COLUMNS : ALL_COLUMNS;
   let after = '';
   for (;;) {
-    const rows = await db
+    const rows = (await db
       .selectFrom('targets')
-      .selectAll()
+      .select(columns)
       .where('uscc', '>', after)
       .orderBy('uscc')
       .limit(pageSize)
-      .execute();
+      .execute()) as Partial<TargetsTable>[] as TargetsTable[];
     if (rows.length === 0) return;
     const last = rows.at(-1)!.uscc;
     const links = await db
@@ -100,6 +106,17 @@ export async function* targetPages(db: Kysely<Database>, pageSize = 10_000): Asy
     after = last;
   }
 }
+
+const ELIGIBILITY_COLUMNS = ['uscc', 'kind', 'region', 'industry', 'status', 'risk'] as const;
+const ALL_COLUMNS = [
+  ...ELIGIBILITY_COLUMNS,
+  'name',
+  'legal_rep',
+  'address',
+  'scope',
+  'established',
+  'phone',
+] as const;
 
 /** Names and addresses of the given targets, for cards and `task show`. */
 export async function targetsByUscc(

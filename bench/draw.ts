@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureCli, measureScript, type Measurement } from './measure.ts';
+import { buildSyntheticCity, deptCode } from './synthetic-city.ts';
+
+export interface DrawBenchResult {
+  shape: { targets: number; officers: number; departments: number; regions: number };
+  floor: Measurement;
+  freeze: Measurement;
+  run: Measurement;
+  verify: Measurement;
+}
+
+/**
+ * A synthetic city (default 1,000,000 targets, 2,000 officers in 10 departments and 20 regions) and a 5 %
+ * stratified draw with six targets per team, timed step by step against the floor: reading the same eligible
+ * rows and hashing their canonical text.
+ */
+export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBenchResult> {
+  const shape = { targets: opts.targets ?? 1_000_000, officers: 2000, departments: 10, regions: 20 };
+  const dir = mkdtempSync(join(tmpdir(), 'liancha-bench-draw-'));
+  const path = join(dir, 'city.db');
+  const env = { DATABASE_URL: `file:${path}` };
+  const t0 = performance.now();
+  await buildSyntheticCity(path, shape);
+  console.error(`synthetic city built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const taskFile = join(dir, 'task.yaml');
+  writeFileSync(
+    taskFile,
+    [
+      'id: BENCH-2026-001',
+      'name: benchmark draw',
+      `initiator: ${deptCode(0)}`,
+      `participants: [${deptCode(1)}, ${deptCode(2)}]`,
+      `items: [${deptCode(0)}-001]`,
+      'ratio: 0.05',
+      'window: { start: 2026-12-01, end: 2026-12-31 }',
+      'team: { targetsPerTeam: 6, officersPerParticipant: 1 }',
+      '',
+    ].join('\n'),
+  );
+  if (measureCli(['task', 'create', taskFile], env).ms < 0) throw new Error('unreachable');
+  const floor = measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]);
+  const freeze = measureCli(['draw', 'freeze', 'BENCH-2026-001', '--entropy-source', 'benchmark'], env);
+  const run = measureCli(['draw', 'run', 'BENCH-2026-001', '--entropy', '12345'], env);
+  const verify = measureCli(['draw', 'verify', 'BENCH-2026-001'], env);
+  return { shape, floor, freeze, run, verify };
+}
+
+export function drawReport(r: DrawBenchResult): string {
+  const row = (name: string, m: Measurement) =>
+    `| ${name} | ${(m.ms / 1000).toFixed(2)} s | ${(m.ms / r.floor.ms).toFixed(2)}× | ${m.peakRssMb.toFixed(0)} MB |`;
+  return [
+    `${r.shape.targets.toLocaleString('en')} targets, ${r.shape.officers} officers, ${r.shape.departments} departments, ${r.shape.regions} regions; 5 % per risk class, 6 targets per team.`,
+    '',
+    '| step | wall time | × floor | peak RSS |',
+    '| --- | --- | --- | --- |',
+    row('floor: read eligible rows + hash canonical text', r.floor),
+    row('`draw freeze`', r.freeze),
+    row('`draw run`', r.run),
+    row('`draw verify`', r.verify),
+  ].join('\n');
+}

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Measurement {
+  ms: number;
+  peakRssMb: number;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs a TypeScript script in a fresh Node process and returns what it measured of itself. */
+export function measureScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Measurement & { code: number } {
+  const result = join(mkdtempSync(join(tmpdir(), 'liancha-bench-')), 'result.json');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, BENCH_RESULT: result },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${run.status}`);
+  return JSON.parse(readFileSync(result, 'utf8')) as Measurement & { code: number };
+}
+
+/** `liancha ARGS` in a fresh process: wall time of the command itself and the process's peak RSS. */
+export function measureCli(args: string[], env: NodeJS.ProcessEnv): Measurement {
+  return measureScript('bench/child.ts', args, env);
+}
+
+export function machine(): string {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown CPU';
+  const mem =
+    Number(readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s*(\d+)/)?.[1] ?? 0) / 1024 / 1024;
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0;
+  return `${cores} cores, ${cpu}, ${mem.toFixed(0)} GiB RAM, Node ${process.version}`;
+}

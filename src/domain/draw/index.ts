@@ -1,0 +1,87 @@
+/** The verifiable draw, algorithm liancha-draw-v1 (SPEC §4; docs/draw-algorithm.md). */
+export { DrawError, type DrawErrorCode } from './errors.ts';
+export {
+  byteCompare,
+  sortByteOrder,
+  isStrictlyByteOrdered,
+  streamNumber,
+  LabelStream,
+  drawK,
+  drawPositions,
+} from './stream.ts';
+export {
+  eligibleTargets,
+  eligibleOfficers,
+  sameYearExclusionApplies,
+  describePools,
+  TARGET_EXCLUSIONS,
+  OFFICER_EXCLUSIONS,
+  type TargetEligibilityOptions,
+  type TargetExclusion,
+  type OfficerExclusion,
+  type PoolReport,
+} from './eligibility.ts';
+export {
+  SNAPSHOT_NAMES,
+  buildSnapshotTexts,
+  targetsSnapshotText,
+  officersSnapshotText,
+  conflictsSnapshotText,
+  sha256Hex,
+  snapshotHashes,
+  parseSnapshots,
+  parseTargetsSnapshot,
+  parseOfficersSnapshot,
+  parseConflictsSnapshot,
+  type SnapshotName,
+  type SnapshotTexts,
+  type SnapshotHashes,
+  type SnapshotTarget,
+  type SnapshotOfficer,
+  type SnapshotConflict,
+  type DrawSnapshots,
+} from './snapshot.ts';
+export {
+  indexSnapshots,
+  teamCandidates,
+  leastLoaded,
+  type SnapshotIndex,
+  type TeamPlace,
+} from './candidates.ts';
+export {
+  ALGORITHM,
+  drawParametersFor,
+  computeSeed,
+  stratumDrawCount,
+  assertDrawParameters,
+  drawnUsccs,
+  prepareDraw,
+  runDraw,
+  drawPrepared,
+  type DrawParameters,
+  type DrawnTargets,
+  type TeamMember,
+  type DrawTeam,
+  type DrawOutcome,
+  type DrawInput,
+  type PreparedDraw,
+} from './draw.ts';
+export {
+  drawSubstitute,
+  SubstitutionReplayer,
+  replaySubstitutions,
+  applySubstitutions,
+  type SubstitutionRequest,
+  type SubstitutionRecord,
+  type SubstituteDraw,
+  type SubstitutionReplay,
+} from './substitution.ts';
+export {
+  buildRecord,
+  parseDrawRecord,
+  verifyRecord,
+  firstDifference,
+  type DrawRecord,
+  type RecordInput,
+  type VerifyResult,
+} from './record.ts';

@@ -1,0 +1,312 @@
+/**
+ * The three canonical snapshot texts of SPEC §4 (targets, officers, conflicts), their hashes, and parsers
+ * back to structured rows. The draw and the verifier read only these texts: the export JSON is all an
+ * independent party has, so nothing may come from anywhere else.
+ */
+import { createHash } from 'node:crypto';
+import { RISK_CLASSES, type Conflict, type Inspector, type RiskClass, type Target } from '../directory.ts';
+import { DrawError } from './errors.ts';
+import { byteCompare, sortByteOrder } from './stream.ts';
+
+export const SNAPSHOT_NAMES = ['targets', 'officers', 'conflicts'] as const;
+export type SnapshotName = (typeof SNAPSHOT_NAMES)[number];
+
+/** The canonical UTF-8 texts, exactly as hashed and exported. */
+export type SnapshotTexts = Record<SnapshotName, string>;
+/** Lower-case hex SHA-256 of each text. */
+export type SnapshotHashes = Record<SnapshotName, string>;
+
+export interface SnapshotTarget {
+  uscc: string;
+  risk: RiskClass;
+  region: string;
+}
+
+export interface SnapshotOfficer {
+  certNo: string;
+  dept: string;
+  /** Sorted by byte order, no duplicates. */
+  regions: string[];
+}
+
+export interface SnapshotConflict {
+  certNo: string;
+  uscc: string;
+}
+
+/** The snapshots as rows, in canonical (byte) order. */
+export interface DrawSnapshots {
+  targets: SnapshotTarget[];
+  officers: SnapshotOfficer[];
+  conflicts: SnapshotConflict[];
+}
+
+/**
+ * Lines sorted by byte order, each ending "\n"; no lines gives the empty text. With `uniqueIds`, two lines
+ * with the same first field are refused (sorting puts them next to each other, so no set is needed).
+ */
+function canonicalText(snapshot: SnapshotName, lines: readonly string[], uniqueIds: boolean): string {
+  const sorted = sortByteOrder(lines);
+  if (sorted.length === 0) return '';
+  for (let i = 1; i < sorted.length; i++) {
+    const id = sorted[i]!.slice(0, sorted[i]!.indexOf('\t'));
+    if (uniqueIds ? sorted[i - 1]!.startsWith(id + '\t') : sorted[i - 1] === sorted[i]) {
+      throw new DrawError('DRAW.SNAPSHOT_FORMAT', `${snapshot} snapshot: ${id} appears twice`);
+    }
+  }
+  return sorted.join('\n') + '\n';
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ANY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A field may not be empty or hold a control character (tab and line break are the format's separators;
+ * none at all keeps line order equal to identifier order), nor `extraForbidden`.
+ */
+function field(snapshot: SnapshotName, what: string, value: string, extraForbidden = ''): string {
+  if (
+    value === '' ||
+    ANY_CONTROL_CHARACTER.test(value) ||
+    (extraForbidden !== '' && value.includes(extraForbidden))
+  ) {
+    throw new DrawError(
+      'DRAW.SNAPSHOT_FORMAT',
+      `${snapshot} snapshot: ${what} ${JSON.stringify(value)} is empty or holds a control character or separator`,
+    );
+  }
+  return value;
+}
+
+/** `uscc\trisk\tregion` for every target given (the caller passes the eligible ones). */
+export function targetsSnapshotText(targets: readonly Target[]): string {
+  const lines = targets.map(
+    (t) => `${field('targets', 'USCC', t.uscc)}\t${t.risk}\t${field('targets', 'region', t.region)}`,
+  );
+  return canonicalText('targets', lines, true);
+}
+
+/**
+ * `cert_no\tdept\tregion1;region2…` for every officer given (the caller passes the eligible ones).
+ * All of the officer's regions are listed, sorted by byte order and de-duplicated — not only the task's
+ * regions (the published vector lists regions outside the task's scope too).
+ */
+export function officersSnapshotText(officers: readonly Inspector[]): string {
+  const lines = officers.map((o) => {
+    const regions = sortByteOrder([...new Set(o.regions.map((r) => field('officers', 'region', r, ';')))]);
+    const cert = field('officers', 'certificate number', o.certNo);
+    return `${cert}\t${field('officers', 'department', o.department)}\t${regions.join(';')}`;
+  });
+  return canonicalText('officers', lines, true);
+}
+
+/**
+ * `cert_no\tuscc` for every recorded conflict between an officer and a target of the snapshots; conflicts
+ * involving anyone else are left out, and a pair recorded twice appears once.
+ */
+export function conflictsSnapshotText(
+  conflicts: readonly Conflict[],
+  officers: readonly Inspector[],
+  targets: readonly Target[],
+): string {
+  const certs = new Set(officers.map((o) => o.certNo));
+  // Conflicts are few and targets may be a million: look the targets up against the conflicts' USCCs.
+  const conflictUsccs = new Set(conflicts.map((c) => c.uscc));
+  const usccs = new Set<string>();
+  for (const t of targets) if (conflictUsccs.has(t.uscc)) usccs.add(t.uscc);
+  const lines = new Set<string>();
+  for (const c of conflicts) {
+    if (certs.has(c.certNo) && usccs.has(c.uscc)) {
+      lines.add(
+        `${field('conflicts', 'certificate number', c.certNo)}\t${field('conflicts', 'USCC', c.uscc)}`,
+      );
+    }
+  }
+  return canonicalText('conflicts', [...lines], false);
+}
+
+/** All three texts from the eligible targets, the eligible officers and the conflict list. */
+export function buildSnapshotTexts(input: {
+  targets: readonly Target[];
+  officers: readonly Inspector[];
+  conflicts: readonly Conflict[];
+}): SnapshotTexts {
+  return {
+    targets: targetsSnapshotText(input.targets),
+    officers: officersSnapshotText(input.officers),
+    conflicts: conflictsSnapshotText(input.conflicts, input.officers, input.targets),
+  };
+}
+
+/** Lower-case hex SHA-256 of a text's UTF-8 bytes. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The hashes announced at freeze time and fed into the seed. */
+export function snapshotHashes(texts: SnapshotTexts): SnapshotHashes {
+  return {
+    targets: sha256Hex(texts.targets),
+    officers: sha256Hex(texts.officers),
+    conflicts: sha256Hex(texts.conflicts),
+  };
+}
+
+/** Identifiers and fields never hold control characters; this keeps line order equal to id order. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+const AT_OR_ABOVE_SURROGATES = /[\ud800-\uffff]/;
+
+function formatError(snapshot: SnapshotName, line: number, why: string): DrawError {
+  return new DrawError('DRAW.SNAPSHOT_FORMAT', `snapshots.${snapshot}: line ${line} ${why}`, {
+    snapshot,
+    line,
+  });
+}
+
+/** Byte order of two lines of `text` given as [start, end) ranges, without slicing them out. */
+function compareLines(
+  text: string,
+  a: number,
+  aEnd: number,
+  b: number,
+  bEnd: number,
+  plain: boolean,
+): number {
+  if (!plain) return byteCompare(text.slice(a, aEnd), text.slice(b, bEnd));
+  const shorter = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < shorter; i++) {
+    const diff = text.charCodeAt(a + i) - text.charCodeAt(b + i);
+    if (diff !== 0) return diff;
+  }
+  return aEnd - a - (bEnd - b);
+}
+
+/**
+ * Walks a canonical text line by line, checking it really is canonical: every line ends "\n", no control
+ * characters, lines strictly ascending in byte order, `width` tab-separated fields, a non-empty first
+ * field, no repeated first field (except in conflicts). Streams over the text without slicing out lines,
+ * because a targets snapshot can hold a million of them. `visit` gets a reused array: copy what it keeps.
+ */
+function forEachCanonicalLine(
+  snapshot: SnapshotName,
+  text: string,
+  width: number,
+  visit: (fields: readonly string[], line: number) => void,
+): void {
+  if (text === '') return;
+  if (!text.endsWith('\n')) {
+    throw formatError(snapshot, text.split('\n').length, 'does not end with a line break');
+  }
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control) {
+    throw formatError(snapshot, text.slice(0, control.index).split('\n').length, 'holds a control character');
+  }
+  // Below U+D800, UTF-16 code-unit order is byte order; otherwise compare real bytes.
+  const plain = !AT_OR_ABOVE_SURROGATES.test(text);
+  const fields = new Array<string>(width);
+  let previous = -1;
+  let previousEnd = -1;
+  let lineNo = 0;
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    lineNo += 1;
+    let count = 0;
+    for (let from = start; ;) {
+      const tab = text.indexOf('\t', from);
+      const stop = tab === -1 || tab > end ? end : tab;
+      if (count < width) fields[count] = text.slice(from, stop);
+      count += 1;
+      if (stop === end) break;
+      from = stop + 1;
+    }
+    if (count !== width)
+      throw formatError(snapshot, lineNo, `has ${count} tab-separated fields, expected ${width}`);
+    const id = fields[0]!;
+    if (id === '') throw formatError(snapshot, lineNo, 'starts with an empty identifier');
+    if (previous >= 0) {
+      const order = compareLines(text, previous, previousEnd, start, end, plain);
+      if (order >= 0) {
+        throw formatError(snapshot, lineNo, order === 0 ? 'repeats the line before' : 'is out of byte order');
+      }
+      // Sorted lines put equal first fields next to each other, so this finds every repeated id.
+      const repeatsId = text.startsWith(id, previous) && text.charCodeAt(previous + id.length) === 9;
+      if (snapshot !== 'conflicts' && repeatsId) throw formatError(snapshot, lineNo, `repeats ${id}`);
+    }
+    visit(fields, lineNo);
+    previous = start;
+    previousEnd = end;
+    start = end + 1;
+  }
+}
+
+const RISK_CLASS_SET: ReadonlySet<string> = new Set(RISK_CLASSES);
+
+/** Rows of a targets text, in USCC byte order; `risk` must be one of A–D. */
+export function parseTargetsSnapshot(text: string): SnapshotTarget[] {
+  const rows: SnapshotTarget[] = [];
+  forEachCanonicalLine('targets', text, 3, ([uscc, risk, region], line) => {
+    if (!RISK_CLASS_SET.has(risk!)) throw formatError('targets', line, `has risk class ${risk}`);
+    if (region === '') throw formatError('targets', line, 'has no region');
+    rows.push({ uscc: uscc!, risk: risk as RiskClass, region: region! });
+  });
+  return rows;
+}
+
+/** Rows of an officers text, in certificate byte order; regions must be sorted and free of repeats. */
+export function parseOfficersSnapshot(text: string): SnapshotOfficer[] {
+  const rows: SnapshotOfficer[] = [];
+  forEachCanonicalLine('officers', text, 3, ([certNo, dept, regionField], line) => {
+    const regions = regionField === '' ? [] : regionField!.split(';');
+    const ordered = regions.every((r, j) => r !== '' && (j === 0 || byteCompare(regions[j - 1]!, r) < 0));
+    if (dept === '' || !ordered) {
+      throw formatError(
+        'officers',
+        line,
+        'needs a department and regions sorted by byte order without repeats',
+      );
+    }
+    rows.push({ certNo: certNo!, dept: dept!, regions });
+  });
+  return rows;
+}
+
+/** Rows of a conflicts text. */
+export function parseConflictsSnapshot(text: string): SnapshotConflict[] {
+  const rows: SnapshotConflict[] = [];
+  forEachCanonicalLine('conflicts', text, 2, ([certNo, uscc]) => rows.push({ certNo: certNo!, uscc: uscc! }));
+  return rows;
+}
+
+/** Binary search in ids sorted by byte order (the parsers return rows in that order). */
+function hasSorted<T>(rows: readonly T[], id: (row: T) => string, wanted: string): boolean {
+  let low = 0;
+  let high = rows.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const order = byteCompare(id(rows[mid]!), wanted);
+    if (order === 0) return true;
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Parses all three texts and checks that every conflict joins a snapshot officer and a snapshot target,
+ * as the canonical form requires.
+ * @throws DrawError DRAW.SNAPSHOT_FORMAT naming the snapshot and line.
+ */
+export function parseSnapshots(texts: SnapshotTexts): DrawSnapshots {
+  const targets = parseTargetsSnapshot(texts.targets);
+  const officers = parseOfficersSnapshot(texts.officers);
+  const conflicts = parseConflictsSnapshot(texts.conflicts);
+  conflicts.forEach((c, i) => {
+    const knowsOfficer = hasSorted(officers, (o) => o.certNo, c.certNo);
+    if (!knowsOfficer || !hasSorted(targets, (t) => t.uscc, c.uscc)) {
+      const missing = knowsOfficer ? `target ${c.uscc}` : `officer ${c.certNo}`;
+      throw formatError('conflicts', i + 1, `names ${missing}, which is not in its snapshot`);
+    }
+  });
+  return { targets, officers, conflicts };
+}
