@@ -6,7 +6,9 @@ import type { CliIO } from './io.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerOutbox } from './commands/outbox.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerUsers } from './commands/users.ts';
 import { registerTask } from './commands/task.ts';
 import { registerDraw } from './commands/draw.ts';
 
@@ -36,6 +38,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerTask(program, ctx);
   registerDraw(program, ctx);
   registerAudit(program, ctx);
+  registerOutbox(program, ctx);
+  registerUsers(program, ctx);
   // Subcommands inherit the output and exit behaviour.
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;

@@ -159,6 +159,49 @@ export interface SubstitutionsTable {
   version: number;
 }
 
+export interface OutboxTable {
+  id: string;
+  /** Ordering key: created_at ISO + per-process counter + id. */
+  seq: string;
+  kind: 'send' | 'reply' | 'patch';
+  receive_id_type: string | null;
+  receive_id: string | null;
+  target_message_id: string | null;
+  /** For a patch: the outbox row whose sent message is updated (the patch waits until it is sent). */
+  patch_of: string | null;
+  msg_type: string;
+  /** JSON string as Feishu takes it (card JSON 2.0, or {"text": …}). */
+  content: string;
+  uuid: string | null;
+  ref: string | null;
+  state: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  claimed_by: string | null;
+  lease_until: string | null;
+  sent_message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface InboundDeliveriesTable {
+  /** `event:<event_id>` or `message:<message_id>`. */
+  delivery_id: string;
+  kind: string;
+  received_at: string;
+  outcome: string | null;
+}
+
+export interface IdentitiesTable {
+  /** The identifier as imported: an open_id, a mobile number or an e-mail address. */
+  raw: string;
+  kind: 'open_id' | 'mobile' | 'email' | 'unknown';
+  open_id: string | null;
+  status: 'resolved' | 'unresolved';
+  checked_at: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -179,8 +222,13 @@ export interface Database {
   team_targets: TeamTargetsTable;
   team_members: TeamMembersTable;
   substitutions: SubstitutionsTable;
+  outbox: OutboxTable;
+  inbound_deliveries: InboundDeliveriesTable;
+  identities: IdentitiesTable;
   liancha_migrations: MigrationsTable;
 }
 
 export type AuditRow = Selectable<AuditLogTable>;
 export type NewTarget = Insertable<TargetsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type IdentityRow = Selectable<IdentitiesTable>;

@@ -3,6 +3,7 @@
  * reading to build the domain objects the draw needs; the real importers live in src/import.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import type {
@@ -17,8 +18,9 @@ import type {
 } from '../../src/domain/directory.ts';
 import type { TaskDefinition } from '../../src/domain/task.ts';
 
-export const WUHAI_DIR = '/work/shared/fixtures/wuhai';
-export const VECTORS_DIR = '/work/shared/fixtures/draw-vectors';
+// shared/ lies beside the repository, here and in CI's clone.
+export const WUHAI_DIR = fileURLToPath(new URL('../../../shared/fixtures/wuhai', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('../../../shared/fixtures/draw-vectors', import.meta.url));
 
 type Row = Record<string, string>;
 
