@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { createHttpApp } from '../../src/bot/server.ts';
+import { startBot } from '../../src/bot/runtime.ts';
 import { dialects } from '../helpers/stores.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -11,7 +11,7 @@ describe.each(dialects())('GET /healthz on $dialect', ({ dialect, fresh }) => {
     await store.close();
     const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' } });
     try {
-      const res = await createHttpApp(app).request('/healthz');
+      const res = await startBot(app).http.request('/healthz');
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ ok: true, database: { ok: true, dialect } });
     } finally {

@@ -53,6 +53,8 @@ export interface FeishuClient {
   departmentLeader(departmentId: string): Promise<string | null>;
   /** `GET /bot/v3/info`. Throws a FeishuCallError on failure. */
   botInfo(): Promise<{ openId: string; appName: string }>;
+  /** Fetches the tenant token now unless it is cached (one fetch for all concurrent callers). */
+  warmUp(): Promise<void>;
   /** Forgets the cached tenant token, so that the next call fetches a new one. */
   invalidateToken(): Promise<void>;
 }
@@ -166,7 +168,9 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
     if (await cache.get(lark.CTenantAccessToken, { namespace: appId })) return;
     tokenFetch ??= (async () => {
       try {
-        await (sdk.tokenManager as { getTenantAccessToken(p: object): Promise<string> }).getTenantAccessToken({});
+        await (sdk.tokenManager as { getTenantAccessToken(p: object): Promise<string> }).getTenantAccessToken(
+          {},
+        );
       } finally {
         tokenFetch = null;
       }
@@ -192,7 +196,12 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
       } catch (err) {
         result = classifyFeishuError(err);
       }
-      if (result.kind === 'retry' && result.code !== undefined && TOKEN_CODES.has(result.code) && attempt === 0) {
+      if (
+        result.kind === 'retry' &&
+        result.code !== undefined &&
+        TOKEN_CODES.has(result.code) &&
+        attempt === 0
+      ) {
         log?.info({ code: result.code, what }, 'Feishu refused the tenant token: fetching a new one');
         await invalidateToken();
         continue;
@@ -202,7 +211,9 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
     }
   }
 
-  const sent = (r: { ok: true; res: { data?: { message_id?: string } } } | { ok: false; result: SendResult }) => {
+  const sent = (
+    r: { ok: true; res: { data?: { message_id?: string } } } | { ok: false; result: SendResult },
+  ) => {
     if (!r.ok) return r.result;
     const messageId = r.res.data?.message_id;
     if (!messageId) return { kind: 'retry', reason: 'Feishu answered without a message_id' } as const;
@@ -289,6 +300,7 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
       if (!r.ok) throw new FeishuCallError(r.result);
       return { openId: r.res.bot?.open_id ?? '', appName: r.res.bot?.app_name ?? '' };
     },
+    warmUp: ensureToken,
     invalidateToken,
   };
   return client;
@@ -331,7 +343,9 @@ export function classifyFeishuError(err: unknown): Exclude<SendResult, { kind: '
     const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '');
     return {
       kind: 'retry',
-      reason: timedOut ? `no answer from Feishu in time (${e.message})` : `network error: ${e.code ?? ''} ${e.message ?? ''}`.trim(),
+      reason: timedOut
+        ? `no answer from Feishu in time (${e.message})`
+        : `network error: ${e.code ?? ''} ${e.message ?? ''}`.trim(),
     };
   }
   // The SDK throws a plain Error when the token endpoint answers without a token.
@@ -348,15 +362,24 @@ export function classifyCode(
 ): Exclude<SendResult, { kind: 'ok' }> {
   const detail = msg ? `: ${msg}` : '';
   if (RATE_LIMIT_CODES.has(code)) return rateLimited(retryAfterMs, `code ${code}${detail}`, code);
-  if (TOKEN_CODES.has(code)) return { kind: 'retry', code, reason: `invalid tenant access token (code ${code})` };
+  if (TOKEN_CODES.has(code))
+    return { kind: 'retry', code, reason: `invalid tenant access token (code ${code})` };
   if (TRANSIENT_CODES.has(code) || status >= 500)
     return { kind: 'retry', code, reason: `Feishu failed (HTTP ${status}, code ${code}${detail})` };
   const known = PERMANENT_REASONS[code];
   if (known) return { kind: 'permanent', code, reason: `${known} (code ${code}${detail})` };
-  return { kind: 'permanent', code, reason: `Feishu refused the request (HTTP ${status}, code ${code}${detail})` };
+  return {
+    kind: 'permanent',
+    code,
+    reason: `Feishu refused the request (HTTP ${status}, code ${code}${detail})`,
+  };
 }
 
-function rateLimited(retryAfterMs: number | undefined, what: string, code?: number): SendResult & { kind: 'retry' } {
+function rateLimited(
+  retryAfterMs: number | undefined,
+  what: string,
+  code?: number,
+): SendResult & { kind: 'retry' } {
   return {
     kind: 'retry',
     reason: `rate limited by Feishu (${what})`,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createHttpApp, listen } from '../../bot/server.ts';
+import { startBot } from '../../bot/runtime.ts';
+import { listen } from '../../bot/server.ts';
 import type { CommandContext } from '../main.ts';
 
 export function registerServe(program: Command, { withApp }: CommandContext): void {
@@ -8,14 +9,13 @@ export function registerServe(program: Command, { withApp }: CommandContext): vo
     .description('run the bot: migrate, then serve HTTP on PORT (the same as npm start)')
     .action(async () => {
       await withApp(async (app) => {
-        const server = await listen(createHttpApp(app), app.config.PORT);
-        app.log.info(
-          { port: app.config.PORT, database: app.store.description },
-          `liancha listening on http://localhost:${app.config.PORT}`,
-        );
-        app.log.info('Feishu endpoints and local mode are not built yet: only GET /healthz is served');
+        const bot = startBot(app);
+        const server = await listen(bot.http, app.config.PORT);
+        app.log.info({ port: app.config.PORT, database: app.store.description }, `liancha listening on http://localhost:${app.config.PORT}`);
         await new Promise<void>((resolve) => {
-          const stop = () => server.close(() => resolve());
+          const stop = () => {
+            void bot.stop().finally(() => server.close(() => resolve()));
+          };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
