@@ -7,7 +7,8 @@ import {
   buildRecord,
   conflictsSnapshotText,
   officersSnapshotText,
-  targetsSnapshotText,
+  targetSnapshotLine,
+  targetsSnapshotFromLines,
   describePools,
   drawParametersFor,
   eligibleOfficers,
@@ -74,7 +75,8 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   const officers = eligibleOfficers(task, inspectors);
   const conflicts = await listConflicts(db);
   const conflictUsccs = new Set(conflicts.map((c) => c.uscc));
-  const eligible: Target[] = [];
+  // Only the snapshot line of each eligible target is kept: a million of them fit in a few tens of MB.
+  const lines: string[] = [];
   const inConflict: Target[] = [];
   // One eligible target per region is enough for the officer pools per region (preview and announcement).
   const regionSamples = new Map<string, Target>();
@@ -84,9 +86,8 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
     pools = pools ? addTargetPools(pools, pagePools) : pagePools;
     for (const t of eligibleTargets(task, page, opts)) {
       if (!regionSamples.has(t.region)) regionSamples.set(t.region, t);
-      const slim = { uscc: t.uscc, risk: t.risk, region: t.region } as Target;
-      eligible.push(slim);
-      if (conflictUsccs.has(t.uscc)) inConflict.push(slim);
+      lines.push(targetSnapshotLine(t));
+      if (conflictUsccs.has(t.uscc)) inConflict.push(t);
     }
   }
   const officerPools = describePools(task, [...regionSamples.values()], inspectors, {
@@ -96,7 +97,7 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   });
   pools = { targets: (pools ?? officerPools).targets, officers: officerPools.officers };
   const texts = {
-    targets: targetsSnapshotText(eligible),
+    targets: targetsSnapshotFromLines(lines),
     officers: officersSnapshotText(officers),
     conflicts: conflictsSnapshotText(conflicts, officers, inConflict),
   };

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
-import { classifyFeishuError, feishuFromConfig } from '../../bot/feishu/client.ts';
-import { createSender } from '../../bot/sender.ts';
 import { UserError } from '../../errors.ts';
 import { getOutboxRow, listOutbox, outboxCounts, retryFailed, type OutboxRow } from '../../storage/outbox.ts';
 import { print, printJson } from '../io.ts';
@@ -72,6 +70,9 @@ export function registerOutbox(program: Command, { io, withApp }: CommandContext
           `--max-wait must be a number of seconds, got "${opts.maxWait}"`,
         );
       await withApp(async (app) => {
+        // Loaded on demand: the Feishu SDK is large, and every other command starts faster without it.
+        const { classifyFeishuError, feishuFromConfig } = await import('../../bot/feishu/client.ts');
+        const { createSender } = await import('../../bot/sender.ts');
         const feishu = feishuFromConfig(app.config, { log: app.log });
         // Fail fast on credentials Feishu refuses, rather than retrying every message until --max-wait.
         await feishu.warmUp().catch((err: unknown) => {

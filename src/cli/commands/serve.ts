@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startBot } from '../../bot/runtime.ts';
-import { listen } from '../../bot/server.ts';
 import type { CommandContext } from '../main.ts';
 
 export function registerServe(program: Command, { withApp }: CommandContext): void {
@@ -9,6 +7,9 @@ export function registerServe(program: Command, { withApp }: CommandContext): vo
     .description('run the bot: migrate, then serve HTTP on PORT (the same as npm start)')
     .action(async () => {
       await withApp(async (app) => {
+        // Loaded on demand: the Feishu SDK is large, and the operator's other commands start faster without it.
+        const { startBot } = await import('../../bot/runtime.ts');
+        const { listen } = await import('../../bot/server.ts');
         const bot = startBot(app);
         const server = await listen(bot.http, app.config.PORT);
         app.log.info({ port: app.config.PORT, database: app.store.description }, `liancha listening on http://localhost:${app.config.PORT}`);

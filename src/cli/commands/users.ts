@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { FeishuCallError, feishuFromConfig } from '../../bot/feishu/client.ts';
 import { UserError } from '../../errors.ts';
 import { resolveIdentities, unresolvedPeople, type ResolveReport } from '../../bot/identities.ts';
 import { print, printJson } from '../io.ts';
@@ -18,6 +17,8 @@ export function registerUsers(program: Command, { io, withApp }: CommandContext)
       await withApp(async (app) => {
         let report: ResolveReport | null = null;
         if (!app.config.localMode) {
+          // Loaded on demand: the Feishu SDK is large, and every other command starts faster without it.
+          const { FeishuCallError, feishuFromConfig } = await import('../../bot/feishu/client.ts');
           try {
             report = await resolveIdentities(app, feishuFromConfig(app.config, { log: app.log }), {
               all: opts.all ?? false,

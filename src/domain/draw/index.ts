@@ -25,6 +25,8 @@ export {
   SNAPSHOT_NAMES,
   buildSnapshotTexts,
   targetsSnapshotText,
+  targetSnapshotLine,
+  targetsSnapshotFromLines,
   officersSnapshotText,
   conflictsSnapshotText,
   sha256Hex,

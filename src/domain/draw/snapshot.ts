@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { RISK_CLASSES, type Conflict, type Inspector, type RiskClass, type Target } from '../directory.ts';
 import { DrawError } from './errors.ts';
-import { byteCompare, sortByteOrder } from './stream.ts';
+import { byteCompare, sortByteOrder, sortByteOrderInPlace } from './stream.ts';
 
 export const SNAPSHOT_NAMES = ['targets', 'officers', 'conflicts'] as const;
 export type SnapshotName = (typeof SNAPSHOT_NAMES)[number];
@@ -45,8 +45,13 @@ export interface DrawSnapshots {
  * Lines sorted by byte order, each ending "\n"; no lines gives the empty text. With `uniqueIds`, two lines
  * with the same first field are refused (sorting puts them next to each other, so no set is needed).
  */
-function canonicalText(snapshot: SnapshotName, lines: readonly string[], uniqueIds: boolean): string {
-  const sorted = sortByteOrder(lines);
+function canonicalText(
+  snapshot: SnapshotName,
+  lines: readonly string[],
+  uniqueIds: boolean,
+  sortInPlace = false,
+): string {
+  const sorted = sortInPlace ? sortByteOrderInPlace(lines as string[]) : sortByteOrder(lines);
   if (sorted.length === 0) return '';
   for (let i = 1; i < sorted.length; i++) {
     const id = sorted[i]!.slice(0, sorted[i]!.indexOf('\t'));
@@ -80,10 +85,20 @@ function field(snapshot: SnapshotName, what: string, value: string, extraForbidd
 
 /** `uscc\trisk\tregion` for every target given (the caller passes the eligible ones). */
 export function targetsSnapshotText(targets: readonly Target[]): string {
-  const lines = targets.map(
-    (t) => `${field('targets', 'USCC', t.uscc)}\t${t.risk}\t${field('targets', 'region', t.region)}`,
-  );
-  return canonicalText('targets', lines, true);
+  return canonicalText('targets', targets.map(targetSnapshotLine), true);
+}
+
+/** One line of the targets snapshot (without its line feed). */
+export function targetSnapshotLine(t: Pick<Target, 'uscc' | 'risk' | 'region'>): string {
+  return `${field('targets', 'USCC', t.uscc)}\t${t.risk}\t${field('targets', 'region', t.region)}`;
+}
+
+/**
+ * The targets snapshot from lines made by targetSnapshotLine, for a caller that streams a large directory and
+ * keeps only the lines. Sorts `lines` in place to spare a copy of a million strings.
+ */
+export function targetsSnapshotFromLines(lines: string[]): string {
+  return canonicalText('targets', lines, true, true);
 }
 
 /**

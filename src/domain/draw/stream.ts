@@ -42,7 +42,12 @@ function allBelowSurrogates(ids: readonly string[]): boolean {
 
 /** A sorted copy of `ids` in UTF-8 byte order (the order every pool and label list uses). */
 export function sortByteOrder(ids: readonly string[]): string[] {
-  const copy = [...ids];
+  return sortByteOrderInPlace([...ids]);
+}
+
+/** sortByteOrder without the copy: sorts `ids` itself and returns it. */
+export function sortByteOrderInPlace(ids: string[]): string[] {
+  const copy = ids;
   // The engine's default string sort compares UTF-16 code units: native speed, and byte order for
   // identifiers below U+D800 (all real codes are ASCII). The comparator handles the rest.
   if (allBelowSurrogates(copy)) return copy.sort();
