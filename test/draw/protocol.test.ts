@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,15 @@ function foodTaskFile(): string {
   const path = join(dir, 'task-food.yaml');
   writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
   return path;
+}
+
+/** Runs the stdlib-only Python script of docs/draw-algorithm.md on an exported record. */
+function independentVerifier(exportFile: string): string {
+  const doc = readFileSync(new URL('../../docs/draw-algorithm.md', import.meta.url), 'utf8');
+  const script = /```python\n([\s\S]*?)```/.exec(doc)![1]!;
+  const path = join(mkdtempSync(join(tmpdir(), 'liancha-py-')), 'verify.py');
+  writeFileSync(path, script);
+  return execFileSync('python3', [path, exportFile], { encoding: 'utf8' }).trim();
 }
 
 describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
@@ -108,8 +118,22 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
     expect(exported.code).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(vector);
     // Keys in the order SPEC §4's example shows them.
-    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual(['algorithm', 'taskId', 'entropySource', 'entropy', 'parameters', 'snapshots', 'hashes', 'seed', 'targets', 'teams', 'substitutions']);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual([
+      'algorithm',
+      'taskId',
+      'entropySource',
+      'entropy',
+      'parameters',
+      'snapshots',
+      'hashes',
+      'seed',
+      'targets',
+      'teams',
+      'substitutions',
+    ]);
     expect((await runCli(url, ['draw', 'verify', TASK])).stdout.trim()).toBe('MATCH');
+    // The export alone is enough for the independent Python verifier published in docs/draw-algorithm.md.
+    expect(independentVerifier(file)).toBe('MATCH');
 
     const audit = await runCli(url, ['audit', 'verify']);
     expect(audit.code).toBe(0);
@@ -180,6 +204,33 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
   });
 });
 
+describe('a count task (hazchem sample)', () => {
+  it('draws a fixed count across two directories and verifies, also independently', async () => {
+    const { url, store } = await dialects()[0]!.fresh();
+    await store.close();
+    await importWuhai(url);
+    const created = await runCli(url, ['task', 'create', join(WUHAI_DIR, 'task-hazchem.yaml')]);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim().split('\n').at(-1)!;
+    expect(
+      (await runCli(url, ['draw', 'freeze', id, '--entropy-source', '福彩3D 第2026335期开奖号码'])).code,
+    ).toBe(0);
+    const run = await runCli(url, ['draw', 'run', id, '--entropy', '1.2.3', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const outcome = JSON.parse(run.stdout);
+    expect(outcome.targets.all).toHaveLength(12);
+    expect(outcome.teams.flatMap((t: { targets: string[] }) => t.targets)).toHaveLength(12);
+    for (const team of outcome.teams) {
+      expect(team.targets.length).toBeLessThanOrEqual(4);
+      expect(team.members.map((m: { dept: string }) => m.dept)).toEqual(['YJGL', 'STHJ', 'GAJ']);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'liancha-export-')), 'hazchem.json');
+    await runCli(url, ['draw', 'export', id, file]);
+    expect((await runCli(url, ['draw', 'verify', id])).stdout.trim()).toBe('MATCH');
+    expect(independentVerifier(file)).toBe('MATCH');
+  });
+});
+
 describe('the draw protocol, refusals (SQLite)', () => {
   it('refuses a second freeze, a run before freeze, and a tampered record; void keeps the record', async () => {
     const { url, store } = await dialects()[0]!.fresh();
@@ -212,5 +263,39 @@ describe('the draw protocol, refusals (SQLite)', () => {
     const show = JSON.parse((await runCli(url, ['task', 'show', TASK, '--json'])).stdout);
     expect(show).toMatchObject({ state: 'void', voidReason: '录入错误，重新创建' });
     expect(show.teams).toHaveLength(2); // the record stays
+  });
+});
+
+describe('same-year exclusion across tasks (database)', () => {
+  it('a general-only task skips targets another locked task drew this year, unless the setting is off', async () => {
+    const { url, store } = await dialects()[0]!.fresh();
+    await store.close();
+    await importWuhai(url);
+    const dir = mkdtempSync(join(tmpdir(), 'liancha-sameyear-'));
+    const general = (id: string) => {
+      const path = join(dir, `${id}.yaml`);
+      writeFileSync(
+        path,
+        `id: ${id}\nname: ${id}\ninitiator: SCJG\nparticipants: [WJW]\nitems: [SCJG-002, WJW-002]\nscope: { regions: ['150302'], directories: [SCJG] }\ncount: 10\nwindow: { start: 2026-12-01, end: 2026-12-31 }\nteam: { targetsPerTeam: 5 }\n`,
+      );
+      return path;
+    };
+    await runCli(url, ['task', 'create', general('FIRST')]);
+    await runCli(url, ['draw', 'freeze', 'FIRST', '--entropy-source', 's']);
+    const first = JSON.parse((await runCli(url, ['draw', 'run', 'FIRST', '--entropy', 'e', '--json'])).stdout)
+      .targets.all as string[];
+    await runCli(url, ['task', 'create', general('SECOND')]);
+    const excluded = JSON.parse((await runCli(url, ['draw', 'preview', 'SECOND', '--json'])).stdout);
+    expect(excluded.pools.targets.excluded.sameYear).toBe(10);
+    expect(excluded.pools.targets.sameYearExclusionApplies).toBe(true);
+    const off = JSON.parse(
+      (
+        await runCli(url, ['draw', 'preview', 'SECOND', '--json'], {
+          env: { LIANCHA_SAME_YEAR_EXCLUSION: 'off' },
+        })
+      ).stdout,
+    );
+    expect(off.pools.targets.excluded.sameYear).toBe(0);
+    expect(off.pools.targets.eligible).toBe(excluded.pools.targets.eligible + first.length);
   });
 });
