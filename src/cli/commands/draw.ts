@@ -4,6 +4,25 @@ import { UserError } from '../../errors.ts';
 import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from '../../services/draws.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
+import type { App } from '../../app.ts';
+
+/**
+ * Before assignment cards are queued, ask Feishu for the open_ids of people imported by mobile or e-mail, so that
+ * everyone Feishu knows gets their card. Best effort: a failure only leaves more people listed as undeliverable.
+ */
+async function refreshIdentities(app: App): Promise<void> {
+  if (app.config.localMode) return;
+  const { feishuFromConfig } = await import('../../bot/feishu/client.ts');
+  const { resolveIdentities } = await import('../../bot/identities.ts');
+  try {
+    await resolveIdentities(app, feishuFromConfig(app.config, { log: app.log }));
+  } catch (err) {
+    app.log.warn(
+      { err: (err as Error).message },
+      'could not resolve identities before the draw; unresolved people are listed as undeliverable',
+    );
+  }
+}
 
 export function registerDraw(program: Command, { io, withApp }: CommandContext): void {
   const draw = program
@@ -104,6 +123,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { entropy: string; json?: boolean }) => {
       await withApp(async (app) => {
+        await refreshIdentities(app);
         const { outcome } = await runTaskDraw(app, id, opts.entropy);
         if (opts.json)
           return printJson(io, {
