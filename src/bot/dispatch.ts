@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
+import type { Database } from '../storage/schema.ts';
 import { recordDelivery } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
 import { toast, type BotEvent, type CallbackAnswer } from './events.ts';
@@ -6,7 +8,10 @@ import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
 
 /** Card actions by the `action` their button carries. One small listener per interaction. */
-const CARD_ACTIONS: Record<string, (ctx: BotContext, e: Extract<BotEvent, { kind: 'card.action' }>) => Promise<CallbackAnswer>> = {
+const CARD_ACTIONS: Record<
+  string,
+  (ctx: BotContext, e: Extract<BotEvent, { kind: 'card.action' }>) => Promise<CallbackAnswer>
+> = {
   [CONFIRM_ASSIGNMENT]: onConfirmAssignment,
 };
 
@@ -17,18 +22,20 @@ const CARD_ACTIONS: Record<string, (ctx: BotContext, e: Extract<BotEvent, { kind
 export async function dispatch(ctx: BotContext, event: BotEvent): Promise<CallbackAnswer> {
   const { app } = ctx;
   const now = app.clock();
-  if (!(await recordDelivery(app.store.db, event.deliveryId, event.kind, now))) {
-    app.log.info({ delivery: event.deliveryId }, 'duplicate delivery ignored');
+  if (event.kind === 'message') {
+    if (event.text === '' && event.senderOpenId === '') return {};
+    // Recorded in the same transaction as the reply it causes: when handling fails (or the process dies) half-way,
+    // nothing is recorded, and Feishu's redelivery of the event is handled instead of being ignored.
+    // A message can come back under a new event id; its message id is the stable key.
+    const first = async (trx: Transaction<Database>) =>
+      (await recordDelivery(trx, event.deliveryId, event.kind, now)) &&
+      (await recordDelivery(trx, `message:${event.messageId}`, 'message', now));
+    if (!(await onChatCommand(ctx, event, first)))
+      app.log.info({ delivery: event.deliveryId, message: event.messageId }, 'duplicate message ignored');
     return {};
   }
-  if (event.kind === 'message') {
-    // A message can come back under a new event id; its message id is the stable key.
-    if (!(await recordDelivery(app.store.db, `message:${event.messageId}`, 'message', now))) {
-      app.log.info({ message: event.messageId }, 'duplicate message ignored');
-      return {};
-    }
-    if (event.text === '' && event.senderOpenId === '') return {};
-    await onChatCommand(ctx, event);
+  if (!(await recordDelivery(app.store.db, event.deliveryId, event.kind, now))) {
+    app.log.info({ delivery: event.deliveryId }, 'duplicate delivery ignored');
     return {};
   }
   const action = typeof event.value.action === 'string' ? event.value.action : '';

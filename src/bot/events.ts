@@ -30,7 +30,11 @@ export type BotEvent = MessageEvent | CardActionEvent;
 
 /** What a card callback answers within Feishu's 3 s: a toast and/or the card's new state. */
 export interface CallbackAnswer {
-  toast?: { type: 'success' | 'info' | 'warning' | 'error'; content: string; i18n: { zh_cn: string; en_us: string } };
+  toast?: {
+    type: 'success' | 'info' | 'warning' | 'error';
+    content: string;
+    i18n: { zh_cn: string; en_us: string };
+  };
   card?: { type: 'raw'; data: Record<string, unknown> };
 }
 
@@ -40,7 +44,15 @@ export function toMessageEvent(data: Flat): MessageEvent | null {
   const message = data.message as Flat | undefined;
   if (!message || message.message_type !== 'text') {
     return message
-      ? { kind: 'message', deliveryId: `event:${data.event_id}`, messageId: message.message_id, chatId: message.chat_id, chatType: message.chat_type, senderOpenId: data.sender?.sender_id?.open_id ?? '', text: '' }
+      ? {
+          kind: 'message',
+          deliveryId: `event:${data.event_id}`,
+          messageId: message.message_id,
+          chatId: message.chat_id,
+          chatType: message.chat_type,
+          senderOpenId: data.sender?.sender_id?.open_id ?? '',
+          text: '',
+        }
       : null;
   }
   let text = '';
@@ -72,6 +84,10 @@ export function toCardActionEvent(data: Flat): CardActionEvent {
   };
 }
 
-export function toast(type: NonNullable<CallbackAnswer['toast']>['type'], zh: string, en: string): NonNullable<CallbackAnswer['toast']> {
+export function toast(
+  type: NonNullable<CallbackAnswer['toast']>['type'],
+  zh: string,
+  en: string,
+): NonNullable<CallbackAnswer['toast']> {
   return { type, content: zh, i18n: { zh_cn: zh, en_us: en } };
 }

@@ -23,6 +23,10 @@ export async function checkHealth(app: App, sender: Sender | null): Promise<Heal
       sender: senderState,
     };
   } catch (err) {
-    return { ok: false, database: { ok: false, dialect: app.store.dialect, error: (err as Error).message }, sender: senderState };
+    return {
+      ok: false,
+      database: { ok: false, dialect: app.store.dialect, error: (err as Error).message },
+      sender: senderState,
+    };
   }
 }

@@ -28,7 +28,9 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
     return c.json(health, health.ok ? 200 : 503);
   });
   if (app.config.localMode) {
-    app.log.info('local mode (no FEISHU_APP_ID): Feishu endpoints are off; the built-in simulator is not built yet');
+    app.log.info(
+      'local mode (no FEISHU_APP_ID): Feishu endpoints are off; the built-in simulator is not built yet',
+    );
     return { http, sender, stop: async () => {} };
   }
 
@@ -45,7 +47,10 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
     (r) => app.log.info({ ...r }, 'identities resolved'),
     (err: unknown) => app.log.warn({ err }, 'identity resolution failed; `liancha users check` retries'),
   );
-  app.log.info({ mode: app.config.FEISHU_MODE }, `Feishu ${app.config.FEISHU_MODE === 'ws' ? 'long connection' : 'endpoints POST /feishu/events, /feishu/callbacks'} ready`);
+  app.log.info(
+    { mode: app.config.FEISHU_MODE },
+    `Feishu ${app.config.FEISHU_MODE === 'ws' ? 'long connection' : 'endpoints POST /feishu/events, /feishu/callbacks'} ready`,
+  );
   return {
     http,
     sender,

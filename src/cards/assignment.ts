@@ -21,7 +21,7 @@ export function assignmentCard(d: AssignmentCardData): Record<string, unknown> {
     .map((m) => `${md(m.name)} (${md(m.deptName)}${m.leader ? ', leader' : ''})`)
     .join(', ');
   const targets = d.targets.slice(0, LISTED_TARGETS);
-  const targetLines = targets.map((x, i) => `${i + 1}. ${md(x.name)}　${md(x.address ?? '')}`).join('\n');
+  const targetLines = targets.map((x, i) => `${i + 1}. ${md(x.name)}\u3000${md(x.address ?? '')}`).join('\n');
   const more = d.targets.length - targets.length;
   const due = deadlineText(d.deadline);
 

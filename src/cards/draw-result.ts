@@ -79,8 +79,8 @@ export function drawResultCard(
     elements.push(
       markdown(
         t(
-          `**无法送达**（未关联飞书账号，请联络员线下通知）：${who}`,
-          `**Could not be notified** (no Feishu identity; liaisons please inform them): ${whoEn}`,
+          `**无法送达**（未关联飞书账号，请联络员线下通知）：${who}${others > 0 ? ` 等，另有 ${others} 人（liancha users check）` : ''}`,
+          `**Could not be notified** (no Feishu identity; liaisons please inform them): ${whoEn}${others > 0 ? `, and ${others} more (liancha users check)` : ''}`,
         ),
       ),
     );

@@ -9,7 +9,15 @@ export type ItemCategory = (typeof ITEM_CATEGORIES)[number];
 export const INSPECTION_METHODS = ['实地核查', '书面检查', '网络检查', '抽样检测', '委托专业机构'] as const;
 export type InspectionMethod = (typeof INSPECTION_METHODS)[number];
 
-export const TARGET_KINDS = ['企业', '个体工商户', '农民专业合作社', '社会组织', '事业单位', '产品', '项目'] as const;
+export const TARGET_KINDS = [
+  '企业',
+  '个体工商户',
+  '农民专业合作社',
+  '社会组织',
+  '事业单位',
+  '产品',
+  '项目',
+] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const TARGET_STATUSES = ['存续', '吊销', '注销'] as const;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { mergeCalendar, type CalendarData, type CalendarOverride } from '../domain/calendar.ts';
@@ -21,6 +21,19 @@ const overrideSchema = z.object({
 export function loadCalendar(
   overridePath = new URL('../../config/holidays.json', import.meta.url),
 ): CalendarData {
+  // Built once per version of the override file: cards compute deadlines on every button press.
+  const key = `${String(overridePath)}\u0000${existsSync(overridePath) ? statSync(overridePath).mtimeMs : 'none'}`;
+  const cached = calendars.get(key);
+  if (cached) return cached;
+  const calendar = buildCalendar(overridePath);
+  calendars.clear();
+  calendars.set(key, calendar);
+  return calendar;
+}
+
+const calendars = new Map<string, CalendarData>();
+
+function buildCalendar(overridePath: URL | string): CalendarData {
   const require = createRequire(import.meta.url);
   const data = require('chinese-days/dist/chinese-days.json') as {
     holidays: Record<string, string>;

@@ -52,8 +52,8 @@ interface MemberRow {
   mobile: string | null;
 }
 
-async function memberRows(db: Db, taskId: string): Promise<MemberRow[]> {
-  const rows = await db
+async function memberRows(db: Db, taskId: string, team?: number): Promise<MemberRow[]> {
+  let query = db
     .selectFrom('team_members as m')
     .innerJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
     .select([
@@ -69,10 +69,9 @@ async function memberRows(db: Db, taskId: string): Promise<MemberRow[]> {
       'i.open_id',
       'i.mobile',
     ])
-    .where('m.task_id', '=', taskId)
-    .orderBy('m.team_no')
-    .orderBy('m.position')
-    .execute();
+    .where('m.task_id', '=', taskId);
+  if (team !== undefined) query = query.where('m.team_no', '=', team);
+  const rows = await query.orderBy('m.team_no').orderBy('m.position').execute();
   return rows.map((r) => ({
     ...r,
     team_no: Number(r.team_no),
@@ -176,8 +175,8 @@ export async function assignmentData(
 ): Promise<(AssignmentCardData & { openId: string | null })[]> {
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
-  let membersAll = await memberRows(db, task.id);
-  if (only) membersAll = membersAll.filter((m) => m.team_no === only.team);
+  // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
+  const membersAll = await memberRows(db, task.id, only?.team);
   let teamsQuery = db.selectFrom('teams').selectAll().where('task_id', '=', task.id);
   let targetsQuery = db.selectFrom('team_targets').selectAll().where('task_id', '=', task.id);
   if (only) {

@@ -188,7 +188,7 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
     // Read inside the transaction so that the snapshot is one consistent state of the directories.
     const snap = await computeSnapshots(app, trx, task.definition);
     const parameters = drawParametersFor(task.definition);
-    await insertFreeze(trx, {
+    const freeze = {
       taskId,
       entropySource,
       frozenAt: at,
@@ -196,9 +196,18 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
       parameters,
       snapshots: snap.texts,
       hashes: snap.hashes,
-    });
+    };
+    await insertFreeze(trx, freeze);
     if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
       throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
+    // The announcement commits with the freeze; the running bot's sender delivers it.
+    await queueFreezeAnnouncement(
+      trx,
+      app,
+      task.definition,
+      { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
+      snap.pools,
+    );
     await appendAudit(trx, app.store.dialect, {
       at,
       actor: app.actor,
@@ -250,6 +259,14 @@ export async function runTaskDraw(
     }
     if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
       throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
+    // The draw card and the assignment cards commit with the draw; the running bot's sender delivers them.
+    await queueDrawCards(
+      trx,
+      app,
+      task.definition,
+      { ...draw, entropy, seed: outcome.seed, runAt: at, runBy: app.actor },
+      outcome,
+    );
     await appendAudit(trx, app.store.dialect, {
       at,
       actor: app.actor,

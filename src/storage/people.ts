@@ -12,7 +12,15 @@ export async function certNosForOpenId(db: Kysely<Database>, openId: string): Pr
     .where((eb) =>
       eb.or([
         eb('open_id', '=', openId),
-        eb('mobile', 'in', eb.selectFrom('identities').select('raw').where('open_id', '=', openId).where('status', '=', 'resolved')),
+        eb(
+          'mobile',
+          'in',
+          eb
+            .selectFrom('identities')
+            .select('raw')
+            .where('open_id', '=', openId)
+            .where('status', '=', 'resolved'),
+        ),
       ]),
     )
     .execute();

@@ -27,7 +27,13 @@ const task: TaskSummary = {
   resultDays: 20,
 };
 const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
-const member = (i: number, leader = false) => ({ certNo: `15000000${String(i).padStart(4, '0')}`, name: `检查员${i}`, dept: leader ? 'SCJG' : 'WJW', deptName: leader ? '市市场监督管理局' : '市卫生健康委员会', leader });
+const member = (i: number, leader = false) => ({
+  certNo: `15000000${String(i).padStart(4, '0')}`,
+  name: `检查员${i}`,
+  dept: leader ? 'SCJG' : 'WJW',
+  deptName: leader ? '市市场监督管理局' : '市卫生健康委员会',
+  leader,
+});
 
 function drawData(teams: number): DrawResultCardData {
   return {
@@ -38,7 +44,12 @@ function drawData(teams: number): DrawResultCardData {
     hashes,
     targetsByRisk: { A: 3, B: 5, C: 3, D: 1 },
     targetsByDept: [{ code: 'SCJG', name: '市市场监督管理局', count: 12 }],
-    teams: Array.from({ length: teams }, (_, i) => ({ no: i + 1, region: '150302', targets: 6, members: [member(i * 3, true), member(i * 3 + 1), member(i * 3 + 2)] })),
+    teams: Array.from({ length: teams }, (_, i) => ({
+      no: i + 1,
+      region: '150302',
+      targets: 6,
+      members: [member(i * 3, true), member(i * 3 + 1), member(i * 3 + 2)],
+    })),
     undeliverable: [{ name: '张三', deptName: '市卫生健康委员会', team: 1 }],
   };
 }
@@ -49,7 +60,9 @@ function assignment(over: Partial<AssignmentCardData> = {}): AssignmentCardData 
     team: { no: 1, region: '150302' },
     you: { certNo: '150000000001', name: '检查员1', openId: 'ou_1' },
     members: [member(0, true), member(1)],
-    targets: [{ uscc: '91150302425Y00BB7Q', name: '乌海某某餐饮有限公司', address: '乌海市海勃湾区人民路1号' }],
+    targets: [
+      { uscc: '91150302425Y00BB7Q', name: '乌海某某餐饮有限公司', address: '乌海市海勃湾区人民路1号' },
+    ],
     deadline: { date: '2027-01-29', provisional: true },
     confirmation: null,
     version: 1,
@@ -70,24 +83,52 @@ function texts(node: unknown, out: Record<string, unknown>[] = []): Record<strin
 
 describe('cards', () => {
   const all = {
-    freeze: freezeAnnouncementCard({ task, entropySource: '福彩3D 第2026330期开奖号码', frozenAt: '2026-11-30T08:00:00Z', hashes, pools: { targets: 203, byRisk: { A: 80, B: 90, C: 25, D: 8 }, officers: 29, officersByDept: { SCJG: 10, WJW: 9, YJGL: 10 } } }),
+    freeze: freezeAnnouncementCard({
+      task,
+      entropySource: '福彩3D 第2026330期开奖号码',
+      frozenAt: '2026-11-30T08:00:00Z',
+      hashes,
+      pools: {
+        targets: 203,
+        byRisk: { A: 80, B: 90, C: 25, D: 8 },
+        officers: 29,
+        officersByDept: { SCJG: 10, WJW: 9, YJGL: 10 },
+      },
+    }),
     drawResult: drawResultCard(drawData(2)),
     assignment: assignmentCard(assignment()),
     help: helpCard({ unknownText: '你好' }),
-    myTasks: myTasksCard({ name: '检查员1', assignments: [{ task: { id: task.id, name: task.name, window: task.window }, team: 1, leader: false, targets: 6, confirmed: false, deadline: { date: '2027-01-29', provisional: true } }] }),
+    myTasks: myTasksCard({
+      name: '检查员1',
+      assignments: [
+        {
+          task: { id: task.id, name: task.name, window: task.window },
+          team: 1,
+          leader: false,
+          targets: 6,
+          confirmed: false,
+          deadline: { date: '2027-01-29', provisional: true },
+        },
+      ],
+    }),
   };
 
-  it.each(Object.entries(all))('%s is card JSON 2.0 in both languages, within Feishu limits', (_name, card) => {
-    expect(card.schema).toBe('2.0');
-    expect((card.config as { locales: string[] }).locales).toEqual(['zh_cn', 'en_us']);
-    for (const text of texts(card)) {
-      const i18n = text.i18n_content as { zh_cn: string; en_us: string };
-      expect(i18n.zh_cn).toBe(text.content);
-      expect(i18n.en_us.length).toBeGreaterThan(0);
-    }
-    expect(cardBytes(card)).toBeLessThanOrEqual(MAX_CARD_BYTES);
-    expect(countElements((card.body as { elements: unknown[] }).elements)).toBeLessThanOrEqual(MAX_CARD_ELEMENTS);
-  });
+  it.each(Object.entries(all))(
+    '%s is card JSON 2.0 in both languages, within Feishu limits',
+    (_name, card) => {
+      expect(card.schema).toBe('2.0');
+      expect((card.config as { locales: string[] }).locales).toEqual(['zh_cn', 'en_us']);
+      for (const text of texts(card)) {
+        const i18n = text.i18n_content as { zh_cn: string; en_us: string };
+        expect(i18n.zh_cn).toBe(text.content);
+        expect(i18n.en_us.length).toBeGreaterThan(0);
+      }
+      expect(cardBytes(card)).toBeLessThanOrEqual(MAX_CARD_BYTES);
+      expect(countElements((card.body as { elements: unknown[] }).elements)).toBeLessThanOrEqual(
+        MAX_CARD_ELEMENTS,
+      );
+    },
+  );
 
   it('the group card shows entropy, seed and hashes but no single target and no risk class per target', () => {
     const json = JSON.stringify(all.drawResult);
@@ -101,22 +142,32 @@ describe('cards', () => {
   it('a draw too large to list is summarised and points to the export, still within the limits', () => {
     const card = drawResultCard(drawData(2000));
     expect(cardBytes(card)).toBeLessThanOrEqual(MAX_CARD_BYTES);
-    expect(countElements((card.body as { elements: unknown[] }).elements)).toBeLessThanOrEqual(MAX_CARD_ELEMENTS);
+    expect(countElements((card.body as { elements: unknown[] }).elements)).toBeLessThanOrEqual(
+      MAX_CARD_ELEMENTS,
+    );
     expect(JSON.stringify(card)).toContain('liancha draw export WH-2026-FOOD-01');
   });
 
   it('the assignment card carries record id and version on its button, and shows the confirmation instead once confirmed', () => {
     const body = JSON.stringify(all.assignment);
-    expect(body).toContain('"value":{"action":"assignment.confirm","task":"WH-2026-FOOD-01","team":1,"cert":"150000000001","v":1}');
+    expect(body).toContain(
+      '"value":{"action":"assignment.confirm","task":"WH-2026-FOOD-01","team":1,"cert":"150000000001","v":1}',
+    );
     expect(body).toContain('暂定');
     expect(body).toContain('乌海某某餐饮有限公司');
-    const confirmed = JSON.stringify(assignmentCard(assignment({ confirmation: { at: '2026-12-01T09:00:00+08:00', by: 'ou_1' }, version: 2 })));
+    const confirmed = JSON.stringify(
+      assignmentCard(
+        assignment({ confirmation: { at: '2026-12-01T09:00:00+08:00', by: 'ou_1' }, version: 2 }),
+      ),
+    );
     expect(confirmed).not.toContain('"tag":"button"');
     expect(confirmed).toContain('已确认');
   });
 
   it('escapes markdown in names taken from the directories', () => {
-    const card = assignmentCard(assignment({ targets: [{ uscc: 'x', name: '**粗体**<at id=all></at>', address: null }] }));
+    const card = assignmentCard(
+      assignment({ targets: [{ uscc: 'x', name: '**粗体**<at id=all></at>', address: null }] }),
+    );
     expect(JSON.stringify(card)).not.toContain('<at id=all>');
   });
 });

@@ -1,9 +1,11 @@
+import type { Transaction } from 'kysely';
 import { helpCard, myTasksCard } from '../../cards/index.ts';
 import type { MyTasksCardData } from '../../cards/index.ts';
 import type { TaskDefinition } from '../../domain/task.ts';
 import { resultDeadline } from '../../services/card-data.ts';
 import { enqueueMessage } from '../../storage/outbox.ts';
 import { certNosForOpenId } from '../../storage/people.ts';
+import type { Database } from '../../storage/schema.ts';
 import type { BotContext } from '../context.ts';
 import type { MessageEvent } from '../events.ts';
 
@@ -17,22 +19,49 @@ export function parseChatCommand(text: string): ChatCommand {
   return 'unknown';
 }
 
-/** Answers a chat command with a card, replying to the message (in a group and a direct chat alike). */
-export async function onChatCommand(ctx: BotContext, e: MessageEvent): Promise<void> {
+/**
+ * Answers a chat command with a card, replying to the message (in a group and a direct chat alike). `first`
+ * records the delivery in the reply's transaction and says whether it is new; false: a duplicate, nothing sent.
+ */
+export async function onChatCommand(
+  ctx: BotContext,
+  e: MessageEvent,
+  first: (trx: Transaction<Database>) => Promise<boolean> = async () => true,
+): Promise<boolean> {
   const { app } = ctx;
   const command = parseChatCommand(e.text);
-  const card = command === 'my-tasks' ? myTasksCard(await myTasks(ctx, e.senderOpenId)) : helpCard(command === 'unknown' ? { unknownText: e.text } : {});
-  await app.store.db.transaction().execute((trx) =>
-    enqueueMessage(trx, { kind: 'reply', messageId: e.messageId, msgType: 'interactive', content: card, ref: `reply:${e.messageId}` }, app.clock()),
-  );
-  ctx.wakeSender();
+  const card =
+    command === 'my-tasks'
+      ? myTasksCard(await myTasks(ctx, e.senderOpenId))
+      : helpCard(command === 'unknown' ? { unknownText: e.text } : {});
+  const queued = await app.store.db.transaction().execute(async (trx) => {
+    if (!(await first(trx))) return false;
+    await enqueueMessage(
+      trx,
+      {
+        kind: 'reply',
+        messageId: e.messageId,
+        msgType: 'interactive',
+        content: card,
+        ref: `reply:${e.messageId}`,
+      },
+      app.clock(),
+    );
+    return true;
+  });
+  if (queued) ctx.wakeSender();
+  return queued;
 }
 
 async function myTasks(ctx: BotContext, openId: string): Promise<MyTasksCardData> {
   const { db } = ctx.app.store;
   const certs = await certNosForOpenId(db, openId);
   if (certs.length === 0) return { name: '', assignments: [] };
-  const person = await db.selectFrom('inspectors').select('name').where('cert_no', '=', certs[0]!).executeTakeFirstOrThrow();
+  const person = await db
+    .selectFrom('inspectors')
+    .select('name')
+    .where('cert_no', '=', certs[0]!)
+    .executeTakeFirstOrThrow();
   const rows = await db
     .selectFrom('team_members as m')
     .innerJoin('tasks as t', 't.id', 'm.task_id')

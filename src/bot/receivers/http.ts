@@ -31,16 +31,27 @@ export function mountFeishuReceivers(http: Hono, app: App, dispatcher: EventDisp
         return c.json({ error: verdict.reason }, verdict.status);
       }
       if (verdict.challenge !== undefined) return c.json({ challenge: verdict.challenge });
-      const headers = Object.fromEntries(Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]));
+      const headers = Object.fromEntries(
+        Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]),
+      );
       try {
         // The SDK reads headers from the object's prototype (FEISHU.md); verification was done above on the raw text.
-        const answer: unknown = await dispatcher.invoke(Object.assign(Object.create({ headers }), verdict.body), { needCheck: false });
+        const answer: unknown = await dispatcher.invoke(
+          Object.assign(Object.create({ headers }), verdict.body),
+          { needCheck: false },
+        );
         return c.json(kind === 'callback' && answer && typeof answer === 'object' ? answer : {});
       } catch (err) {
         app.log.error({ err, path }, `feishu ${kind} handler failed`);
         // An event is redelivered by Feishu after a 5xx; a callback is not, so it gets a toast instead.
         if (kind === 'event') return c.json({ error: 'internal error' }, 500);
-        return c.json({ toast: { type: 'error', content: '处理失败，请稍后重试', i18n: { zh_cn: '处理失败，请稍后重试', en_us: 'Something went wrong; please try again' } } });
+        return c.json({
+          toast: {
+            type: 'error',
+            content: '处理失败，请稍后重试',
+            i18n: { zh_cn: '处理失败，请稍后重试', en_us: 'Something went wrong; please try again' },
+          },
+        });
       }
     });
   }

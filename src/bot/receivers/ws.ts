@@ -7,7 +7,12 @@ import type { App } from '../../app.ts';
  * same dispatcher and dispatch as HTTP handle what arrives, and the handler's return value answers a callback.
  */
 export function startWsReceiver(app: App, dispatcher: lark.EventDispatcher): { close(): void } {
-  const domain = app.config.FEISHU_DOMAIN === 'feishu' ? lark.Domain.Feishu : app.config.FEISHU_DOMAIN === 'lark' ? lark.Domain.Lark : app.config.FEISHU_DOMAIN;
+  const domain =
+    app.config.FEISHU_DOMAIN === 'feishu'
+      ? lark.Domain.Feishu
+      : app.config.FEISHU_DOMAIN === 'lark'
+        ? lark.Domain.Lark
+        : app.config.FEISHU_DOMAIN;
   const client = new lark.WSClient({
     appId: app.config.FEISHU_APP_ID!,
     appSecret: app.config.FEISHU_APP_SECRET!,

@@ -35,19 +35,28 @@ export function registerImport(program: Command, { io, withApp }: CommandContext
             onWarning: (w) => warn(io, `warning: ${w}`),
             progress: (table) => progressBar(io.stderr, `import ${kind}`, table.size),
           });
-          if (opts.json) printJson(io, { ok: true, ...summary, nothingChanged: summary.added + summary.changed === 0 });
+          if (opts.json)
+            printJson(io, { ok: true, ...summary, nothingChanged: summary.added + summary.changed === 0 });
           else print(io, summaryLine(summary));
         } catch (err) {
           if (err instanceof ImportRefused) {
             const { summary, problems } = err;
-            if (opts.json)
+            if (opts.json) {
+              // Counts would mislead: nothing was imported.
+              const { file: name, kind: k, format, sha256, dryRun, rows, warnings } = summary;
               printJson(io, {
                 ok: false,
-                ...summary,
+                file: name,
+                kind: k,
+                format,
+                sha256,
+                dryRun,
+                rows,
+                warnings,
                 problemCount: problems.count,
                 problems: problems.sorted().map((p) => ({ ...p, message: problems.format(p) })),
               });
-            else for (const line of problems.lines()) warn(io, line);
+            } else for (const line of problems.lines()) warn(io, line);
           } else if (err instanceof UserError && opts.json) {
             printJson(io, { ok: false, kind, file, error: err.message });
           }

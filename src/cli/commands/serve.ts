@@ -12,7 +12,10 @@ export function registerServe(program: Command, { withApp }: CommandContext): vo
         const { listen } = await import('../../bot/server.ts');
         const bot = startBot(app);
         const server = await listen(bot.http, app.config.PORT);
-        app.log.info({ port: app.config.PORT, database: app.store.description }, `liancha listening on http://localhost:${app.config.PORT}`);
+        app.log.info(
+          { port: app.config.PORT, database: app.store.description },
+          `liancha listening on http://localhost:${app.config.PORT}`,
+        );
         await new Promise<void>((resolve) => {
           const stop = () => {
             void bot.stop().finally(() => server.close(() => resolve()));

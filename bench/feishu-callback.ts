@@ -1,0 +1,433 @@
+/**
+ * Benchmark: card-callback latency under a steady load. The bot (`startBot`, real HTTP on 127.0.0.1, signature
+ * verification and decryption on: FEISHU_ENCRYPT_KEY set) serves a locked draw of a synthetic city; a child process
+ * sends `card.action.trigger` confirm clicks at a steady `rate` per second for `seconds`, each encrypted and signed
+ * as Feishu does, taken from the real assignment cards: the assignee's own click (the first one confirms, later
+ * ones are "already confirmed") or a teammate's (refused). Each request's latency is measured in the child from the
+ * moment it is sent to the last byte of the answer. Goal: p99 ≤ 50 ms, no errors.
+ *
+ * Bounded: `rate × seconds` requests, loopback only, each with a 5 s timeout.
+ * Run alone: `node --import tsx bench/feishu-callback.ts [rate] [seconds]`.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { sql } from 'kysely';
+import { createApp } from '../src/app.ts';
+import { startBot } from '../src/bot/runtime.ts';
+import { main } from '../src/cli/main.ts';
+import { verifyAuditChain } from '../src/storage/audit.ts';
+import { openStore } from '../src/storage/db.ts';
+import { createEventSender } from '../test/fake-feishu/events.ts';
+import { startFakeFeishu } from '../test/fake-feishu/server.ts';
+import { buildSyntheticCity, deptCode } from './synthetic-city.ts';
+
+export interface BenchCallbackOptions {
+  /** Requests per second (default 200). */
+  rate?: number;
+  /** How long to send (default 10). */
+  seconds?: number;
+  /** Synthetic city size (default 20,000 targets: a 5 % draw of about 1,000 targets, ~170 teams, ~500 members). */
+  targets?: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface BenchCallbackResult {
+  name: 'feishu-callback';
+  rate: number;
+  seconds: number;
+  /** Requests sent (rate × seconds). */
+  requests: number;
+  /** Requests per second actually sent (first to last send). */
+  sentPerSecond: number;
+  /** From sending a request to the last byte of its answer, ms. */
+  latencyMs: LatencySummary;
+  /** The same from the moment the steady schedule said to send (includes the client's own lag), ms. */
+  latencyFromScheduleMs: LatencySummary;
+  goalP99Ms: 50;
+  p99MeetsGoal: boolean;
+  /** Non-200 answers, answers without a toast, timeouts and connection errors. */
+  errors: number;
+  /** Toasts answered: success = a real confirmation, info = already confirmed, error = not the assignee. */
+  outcomes: { success: number; info: number; error: number; warning: number };
+  /** Assignments confirmed in the database afterwards (must equal outcomes.success). */
+  confirmedInDb: number;
+  /** `assignment.confirm` audit entries (must equal outcomes.success), and whether the hash chain holds. */
+  auditEntries: number;
+  auditChainOk: boolean;
+  draw: { targets: number; teams: number; members: number };
+  /** CPU time of the bot's process (verification, decryption, dispatch, SQLite, HTTP) per request, ms. */
+  serverCpuMsPerRequest: number;
+  /** 1-minute load average when the load started: on a busy machine the latencies include waiting for a core. */
+  loadAverageBefore: number;
+  setupSeconds: number;
+}
+
+/** One click the load generator sends. */
+interface Click {
+  operatorOpenId: string;
+  value: Record<string, unknown>;
+  messageId: string;
+  chatId: string;
+}
+
+interface LoadPlan {
+  url: string;
+  encryptKey: string;
+  verificationToken: string;
+  appId: string;
+  rate: number;
+  clicks: Click[];
+}
+
+interface LoadReport {
+  sent: number;
+  firstSendMs: number;
+  lastSendMs: number;
+  latencies: number[];
+  fromSchedule: number[];
+  errors: number;
+  errorSamples: string[];
+  outcomes: Record<string, number>;
+}
+
+const ENCRYPT_KEY = 'bench-encrypt-key';
+const VERIFICATION_TOKEN = 'bench-verification-token';
+const TASK = 'BENCH-CB-001';
+const here = fileURLToPath(import.meta.url);
+
+export async function benchCallbacks(options: BenchCallbackOptions = {}): Promise<BenchCallbackResult> {
+  const rate = options.rate ?? 200;
+  const seconds = options.seconds ?? 10;
+  const targets = options.targets ?? 20_000;
+  const t0 = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'liancha-bench-cb-'));
+  const path = join(dir, 'bench.db');
+  const url = `file:${path}`;
+  const fake = await startFakeFeishu();
+  let server: ServerType | null = null;
+  let stopBot: (() => Promise<void>) | null = null;
+  try {
+    // A locked draw whose members all have a Feishu identity.
+    await buildSyntheticCity(path, { targets, officers: 400, departments: 4, regions: 4 });
+    const setup = openStore(url);
+    const officers = await setup.db.selectFrom('inspectors').select('cert_no').execute();
+    for (const o of officers) fake.addUser({ openId: `ou_${o.cert_no}` });
+    await setup.db
+      .updateTable('inspectors')
+      .set({ open_id: sql<string>`'ou_' || cert_no` })
+      .execute();
+    await setup.close();
+    const env = {
+      DATABASE_URL: url,
+      FEISHU_APP_ID: fake.appId,
+      FEISHU_APP_SECRET: fake.appSecret,
+      FEISHU_DOMAIN: fake.url,
+      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
+      LOG_LEVEL: 'info',
+    };
+    const taskFile = join(dir, 'task.yaml');
+    writeFileSync(
+      taskFile,
+      [
+        `id: ${TASK}`,
+        'name: 回调基准任务',
+        `initiator: ${deptCode(0)}`,
+        `participants: [${deptCode(1)}, ${deptCode(2)}]`,
+        `items: [${deptCode(0)}-001]`,
+        'ratio: 0.05',
+        'window: { start: 2026-12-01, end: 2026-12-31 }',
+        'team: { targetsPerTeam: 6, officersPerParticipant: 1 }',
+        '',
+      ].join('\n'),
+    );
+    for (const args of [
+      ['task', 'create', taskFile],
+      ['draw', 'freeze', TASK, '--entropy-source', 'benchmark'],
+      ['draw', 'run', TASK, '--entropy', '20261122'],
+    ]) {
+      let err = '';
+      const stderr = new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) });
+      const sink = new Writable({ write: (_c, _e, cb) => cb() });
+      const code = await main(args, { stdout: sink, stderr, env: { ...env, LOG_LEVEL: 'warn' } });
+      if (code !== 0) throw new Error(`liancha ${args.join(' ')} exited with ${code}: ${err}`);
+    }
+
+    // The assignment cards the draw queued: their buttons are what people press. They count as delivered, so that
+    // the sender stays idle and only callbacks are measured.
+    const app = await createApp({ env, logDestination: createWriteStream(join(dir, 'bot.log')) });
+    const rows = await app.store.db
+      .selectFrom('outbox')
+      .select(['id', 'receive_id', 'content', 'ref'])
+      .where('ref', 'like', 'assignment:%')
+      .orderBy('seq')
+      .execute();
+    await app.store.db
+      .updateTable('outbox')
+      .set({ state: 'sent', sent_at: new Date().toISOString(), sent_message_id: 'om_bench' })
+      .execute();
+    const cards = rows.map((r, i) => {
+      const value = findConfirm(JSON.parse(r.content));
+      return {
+        openId: r.receive_id!,
+        team: Number(value.team),
+        value,
+        messageId: `om_bench_${i}`,
+        chatId: `oc_p2p_${r.receive_id}`,
+      };
+    });
+    const byTeam = new Map<number, typeof cards>();
+    for (const c of cards) byTeam.set(c.team, [...(byTeam.get(c.team) ?? []), c]);
+
+    // Who presses what: mostly the assignee (first press confirms, later ones are already confirmed), some teammates.
+    const rnd = lcg(200);
+    const n = rate * seconds;
+    const clicks: Click[] = Array.from({ length: n }, () => {
+      const card = cards[Math.floor(rnd() * cards.length)]!;
+      const team = byTeam.get(card.team)!;
+      const teammate = team.find((c) => c.openId !== card.openId) ?? card;
+      const operator = rnd() < 0.65 ? card : teammate;
+      return {
+        operatorOpenId: operator.openId,
+        value: card.value,
+        messageId: card.messageId,
+        chatId: card.chatId,
+      };
+    });
+
+    const bot = startBot(app);
+    stopBot = async () => {
+      await bot.stop();
+      await app.close();
+    };
+    const port = await new Promise<number>((resolve) => {
+      server = serve({ fetch: bot.http.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+    });
+    const setupSeconds = (performance.now() - t0) / 1000;
+
+    const plan: LoadPlan = {
+      url: `http://127.0.0.1:${port}/feishu/callbacks`,
+      encryptKey: ENCRYPT_KEY,
+      verificationToken: VERIFICATION_TOKEN,
+      appId: fake.appId,
+      rate,
+      clicks,
+    };
+    const loadBefore = loadavg()[0]!;
+    const cpu0 = process.cpuUsage();
+    const load = await runChild(plan, dir, seconds);
+    const cpu = process.cpuUsage(cpu0);
+
+    const confirmed = await app.store.db
+      .selectFrom('team_members')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('task_id', '=', TASK)
+      .where('confirmed_at', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const audit = await app.store.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'assignment.confirm')
+      .executeTakeFirstOrThrow();
+    const chain = await verifyAuditChain(app.store.db);
+    const teams = await app.store.db
+      .selectFrom('teams')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('task_id', '=', TASK)
+      .executeTakeFirstOrThrow();
+    const drawn = await app.store.db
+      .selectFrom('team_targets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('task_id', '=', TASK)
+      .executeTakeFirstOrThrow();
+
+    const latencyMs = summarize(load.latencies);
+    return {
+      name: 'feishu-callback',
+      rate,
+      seconds,
+      requests: load.sent,
+      sentPerSecond: round(((load.sent - 1) * 1000) / Math.max(1, load.lastSendMs - load.firstSendMs), 1),
+      latencyMs,
+      latencyFromScheduleMs: summarize(load.fromSchedule),
+      goalP99Ms: 50,
+      p99MeetsGoal: latencyMs.p99 <= 50 && load.errors === 0,
+      errors: load.errors,
+      outcomes: {
+        success: load.outcomes.success ?? 0,
+        info: load.outcomes.info ?? 0,
+        error: load.outcomes.error ?? 0,
+        warning: load.outcomes.warning ?? 0,
+      },
+      confirmedInDb: Number(confirmed.n),
+      auditEntries: Number(audit.n),
+      auditChainOk: chain.ok,
+      draw: { targets: Number(drawn.n), teams: Number(teams.n), members: cards.length },
+      serverCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / load.sent, 3),
+      loadAverageBefore: round(loadBefore, 2),
+      setupSeconds: round(setupSeconds, 1),
+    };
+  } finally {
+    const s = server as ServerType | null;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await stopBot?.();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the load generator in a child process (its CPU is not the bot's) and reads its report. */
+function runChild(plan: LoadPlan, dir: string, seconds: number): Promise<LoadReport> {
+  const planFile = join(dir, 'plan.json');
+  const reportFile = join(dir, 'report.json');
+  writeFileSync(planFile, JSON.stringify(plan));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', here, '--load', planFile, reportFile], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      resolve(JSON.parse(readFileSync(reportFile, 'utf8')) as LoadReport);
+    });
+  });
+}
+
+/** The child: sends the plan's clicks at a steady rate (open loop: a slow answer does not delay the next send). */
+async function generateLoad(plan: LoadPlan): Promise<LoadReport> {
+  const sender = createEventSender({
+    url: plan.url,
+    encryptKey: plan.encryptKey,
+    verificationToken: plan.verificationToken,
+    appId: plan.appId,
+  });
+  // Warm the connection and the server's code paths (not counted).
+  for (let i = 0; i < 5; i++) await sender.urlVerification(`warm-${i}`);
+  const report: LoadReport = {
+    sent: 0,
+    firstSendMs: 0,
+    lastSendMs: 0,
+    latencies: [],
+    fromSchedule: [],
+    errors: 0,
+    errorSamples: [],
+    outcomes: {},
+  };
+  const interval = 1000 / plan.rate;
+  const inflight: Promise<void>[] = [];
+  let settled = 0;
+  const start = performance.now() + 20;
+  const fail = (why: string) => {
+    report.errors++;
+    if (report.errorSamples.length < 5) report.errorSamples.push(why);
+  };
+  for (let i = 0; i < plan.clicks.length; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sentAt = performance.now();
+    if (i === 0) report.firstSendMs = sentAt;
+    report.lastSendMs = sentAt;
+    report.sent++;
+    inflight.push(
+      sender.cardAction(plan.clicks[i]!).then(
+        (res) => {
+          settled++;
+          const done = performance.now();
+          report.latencies.push(done - sentAt);
+          report.fromSchedule.push(done - due);
+          const type = (res.body as { toast?: { type?: string } } | null)?.toast?.type;
+          if (res.status !== 200 || !type) return fail(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+          report.outcomes[type] = (report.outcomes[type] ?? 0) + 1;
+        },
+        (err: unknown) => {
+          settled++;
+          fail(String(err));
+        },
+      ),
+    );
+  }
+  await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 5000))]);
+  report.errors += plan.clicks.length - settled; // still unanswered 5 s after the last send
+  return report;
+}
+
+function findConfirm(card: unknown): Record<string, unknown> {
+  let found: Record<string, unknown> | null = null;
+  const walk = (node: unknown) => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const o = node as Record<string, unknown>;
+    if (Array.isArray(o.behaviors))
+      for (const b of o.behaviors as { value?: Record<string, unknown> }[])
+        if (b.value?.action === 'assignment.confirm') found = b.value;
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  if (!found) throw new Error('an assignment card without a confirm button');
+  return found;
+}
+
+function summarize(xs: number[]): LatencySummary {
+  if (xs.length === 0) return { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+  return {
+    p50: round(q(0.5), 2),
+    p90: round(q(0.9), 2),
+    p99: round(q(0.99), 2),
+    max: round(s.at(-1)!, 2),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length, 2),
+  };
+}
+
+function lcg(seed: number) {
+  let x = seed >>> 0;
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A Markdown section for BENCHMARKS.md. */
+export function callbackReport(r: BenchCallbackResult): string {
+  const l = r.latencyMs;
+  return [
+    `${r.requests} confirm clicks at ${r.rate}/s for ${r.seconds} s (sent at ${r.sentPerSecond}/s) against a draw of ${r.draw.targets} targets in ${r.draw.teams} teams (${r.draw.members} members); signature verification and decryption on; load from a child process over loopback.`,
+    '',
+    '| p50 | p90 | p99 | max | goal p99 | errors |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| ${l.p50} ms | ${l.p90} ms | ${l.p99} ms | ${l.max} ms | ≤ 50 ms ${r.p99MeetsGoal ? '✅' : '❌'} | ${r.errors} |`,
+    '',
+    `Bot CPU per request: ${r.serverCpuMsPerRequest} ms; load average before the run: ${r.loadAverageBefore}.`,
+    `Answers: ${r.outcomes.success} confirmed, ${r.outcomes.info} already confirmed, ${r.outcomes.error} refused (not the assignee); ${r.confirmedInDb} confirmations in the database, ${r.auditEntries} audit entries, audit chain ${r.auditChainOk ? 'intact' : 'BROKEN'}.`,
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--load') {
+    const plan = JSON.parse(readFileSync(process.argv[3]!, 'utf8')) as LoadPlan;
+    writeFileSync(process.argv[4]!, JSON.stringify(await generateLoad(plan)));
+  } else {
+    const result = await benchCallbacks({
+      rate: Number(process.argv[2] ?? 200),
+      seconds: Number(process.argv[3] ?? 10),
+    });
+    console.log(JSON.stringify(result, null, 2));
+    process.exitCode = result.errors === 0 ? 0 : 1;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench [-- --only NAME] [-- --rows N]`: runs the registered benchmarks and prints their Markdown
+ * sections for BENCHMARKS.md. Register a new benchmark in BENCHMARKS below.
+ */
+import { machine } from './measure.ts';
+import { benchImport, importReport } from './import.ts';
+
+interface BenchArgs {
+  /** Size override (`--rows N`); each benchmark has its own default. */
+  rows?: number;
+}
+
+interface Benchmark {
+  title: (args: BenchArgs) => string;
+  run: (args: BenchArgs) => Promise<string>;
+}
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  import: {
+    title: (a) => `Directory import (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
+    run: async (a) => importReport(await benchImport({ rows: a.rows })),
+  },
+};
+
+function parseArgs(argv: string[]): { only: string[]; args: BenchArgs } {
+  const only: string[] = [];
+  const args: BenchArgs = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--only') only.push(...value().split(','));
+    else if (a === '--rows') {
+      const n = Number(value().replace(/[_,]/g, ''));
+      if (!Number.isInteger(n) || n < 1) throw new Error('--rows needs a positive whole number');
+      args.rows = n;
+    } else
+      throw new Error(`unknown argument ${a} (use --only ${Object.keys(BENCHMARKS).join('|')} and --rows N)`);
+  }
+  for (const name of only)
+    if (!BENCHMARKS[name])
+      throw new Error(`no benchmark "${name}" (have: ${Object.keys(BENCHMARKS).join(', ')})`);
+  return { only: only.length > 0 ? only : Object.keys(BENCHMARKS), args };
+}
+
+const { only, args } = parseArgs(process.argv.slice(2));
+console.log(`Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}\n`);
+for (const name of only) {
+  const bench = BENCHMARKS[name]!;
+  console.log(`## ${bench.title(args)}\n\n${await bench.run(args)}\n`);
+}

@@ -1,0 +1,152 @@
+/**
+ * One import, all or nothing: the whole file is read and checked inside one transaction; any problem anywhere
+ * rolls everything back and every problem is reported. Rows are streamed and written in batches.
+ */
+import type { App } from '../app.ts';
+import { UserError } from '../errors.ts';
+import { appendAudit } from '../storage/audit.ts';
+import { Bulk } from './bulk.ts';
+import { RowReader } from './cells.ts';
+import { isColumnName, resolveColumns } from './columns.ts';
+import { KeyIndex } from './key-index.ts';
+import { KINDS, type ImportKind } from './kinds/index.ts';
+import { loadReferences, type PendingRecord } from './kinds/kind.ts';
+import { Problems } from './problems.ts';
+import { noProgress, type Progress } from './progress.ts';
+import { openTable, type Table, type TableFormat } from './read-table.ts';
+import { tableIsEmpty, upsertBatch } from './upsert.ts';
+
+export interface ImportOptions {
+  kind: ImportKind;
+  path: string;
+  /** Validate and count, write nothing. */
+  dryRun?: boolean;
+  /** Rows per batch (lookups and writes). */
+  batchSize?: number;
+  /** Called once the file is open, e.g. to show a progress bar. */
+  progress?: (table: Table) => Progress;
+  /** Called for each warning (unknown columns) as soon as it is known. */
+  onWarning?: (warning: string) => void;
+}
+
+export interface ImportSummary {
+  file: string;
+  kind: ImportKind;
+  format: TableFormat;
+  sha256: string;
+  dryRun: boolean;
+  rows: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  warnings: string[];
+}
+
+/** The file had problems: nothing was written. */
+export class ImportRefused extends UserError {
+  constructor(
+    readonly summary: ImportSummary,
+    readonly problems: Problems,
+  ) {
+    super(
+      'IMPORT.REFUSED',
+      `${summary.file}: ${problems.count} problem${problems.count === 1 ? '' : 's'} — nothing was imported`,
+    );
+  }
+}
+
+/**
+ * Imports one directory file.
+ *
+ * @example const summary = await runImport(app, { kind: 'targets', path: 'targets.csv' })
+ */
+export async function runImport(app: App, options: ImportOptions): Promise<ImportSummary> {
+  const spec = KINDS[options.kind];
+  const dryRun = options.dryRun ?? false;
+  const table = await openTable(options.path, {
+    batchSize: options.batchSize,
+    isHeaderCell: (text) => isColumnName(spec.columns, text),
+  });
+  let progress: Progress = noProgress;
+  try {
+    const columns = resolveColumns(table.file, spec.kind, spec.columns, table.headers);
+    for (const w of columns.warnings) options.onWarning?.(w);
+    const summary: ImportSummary = {
+      file: table.file,
+      kind: spec.kind,
+      format: table.format,
+      sha256: table.sha256,
+      dryRun,
+      rows: 0,
+      added: 0,
+      changed: 0,
+      unchanged: 0,
+      warnings: columns.warnings,
+    };
+    const problems = new Problems(table.file);
+    const reader = new RowReader(columns, problems);
+    const [keyField, ...otherKeyFields] = spec.duplicate;
+    const keyNames = [keyField!, ...otherKeyFields].map((f) => columns.header[f]).join(' and ');
+    const report = (row: number, field: string, reason: string) =>
+      problems.add(row, columns.header[field] ?? field, reason);
+    progress = options.progress?.(table) ?? noProgress;
+
+    await app.store.db.transaction().execute(async (trx) => {
+      const bulk = new Bulk(trx, app.store);
+      const refs = await loadReferences(bulk);
+      const startedEmpty = await tableIsEmpty(bulk, spec.table);
+      // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
+      const seen = new KeyIndex();
+      for await (const batch of table.rows()) {
+        let pending: PendingRecord[] = [];
+        for (const row of batch) {
+          summary.rows++;
+          reader.reset(row);
+          const record = spec.parse(reader, refs);
+          const key = spec.key(reader);
+          if (key !== null) {
+            const earlier = seen.firstSeen(key, row.rowNumber);
+            if (earlier !== undefined)
+              reader.problem(keyField!, `duplicate: row ${earlier} has the same ${keyNames}`);
+          }
+          if (record && !reader.failed) pending.push({ rowNumber: row.rowNumber, record });
+        }
+        if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
+        // After the first problem nothing more is written (it would be rolled back), but checking goes on.
+        if (problems.count === 0) {
+          const counts = await upsertBatch(
+            bulk,
+            spec.table,
+            pending.map((p) => p.record),
+            !dryRun,
+            startedEmpty,
+          );
+          summary.added += counts.added;
+          summary.changed += counts.changed;
+          summary.unchanged += counts.unchanged;
+        }
+        progress.update(table.bytesRead(), summary.rows);
+      }
+      if (problems.count > 0) throw new ImportRefused(summary, problems);
+      if (dryRun) return;
+      await appendAudit(trx, app.store.dialect, {
+        at: app.clock().toISOString(),
+        actor: app.actor,
+        action: `import.${spec.kind}`,
+        subject: table.file,
+        details: {
+          sha256: table.sha256,
+          format: table.format,
+          rows: summary.rows,
+          added: summary.added,
+          changed: summary.changed,
+          unchanged: summary.unchanged,
+        },
+      });
+    });
+    return summary;
+  } finally {
+    progress.stop();
+    await table.close();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The Wuhai sample directories (../shared/fixtures/wuhai/) imported through the real CLI, for tests that need
+ * a populated database.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { runCli } from './cli.ts';
+
+/** Absolute path of the Wuhai fixtures: `shared/` sits beside the repository. */
+export const WUHAI_DIR = fileURLToPath(new URL('../../../shared/fixtures/wuhai/', import.meta.url));
+
+/** The five files in the order their references need. */
+export const WUHAI_FILES = [
+  ['departments', 'departments.csv'],
+  ['items', 'items.csv'],
+  ['targets', 'targets.csv'],
+  ['inspectors', 'inspectors.csv'],
+  ['conflicts', 'conflicts.csv'],
+] as const;
+
+/** Imports all five Wuhai files into the database at `url` through `liancha import`; each must exit 0. */
+export async function importWuhai(url: string): Promise<void> {
+  for (const [kind, file] of WUHAI_FILES) {
+    const res = await runCli(url, ['import', kind, join(WUHAI_DIR, file)]);
+    expect(res.code, `import ${kind}: ${res.stderr}`).toBe(0);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Test helpers for the importer: the Wuhai fixtures as cell arrays, writing variants of them (CSV in UTF-8 or
+ * GBK, XLSX), and a dump of every table for "nothing changed" comparisons.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { sql } from 'kysely';
+import { openStore } from '../../src/storage/db.ts';
+import { WUHAI_DIR } from '../helpers/wuhai.ts';
+
+export type Grid = string[][];
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'liancha-import-'));
+
+/** A Wuhai fixture as rows of cells, the header first. */
+export function fixture(name: string): Grid {
+  return parse(readFileSync(join(WUHAI_DIR, name)), { bom: true }) as Grid;
+}
+
+const csvText = (grid: Grid): string =>
+  grid
+    .map((row) => row.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','))
+    .join('\r\n') + '\r\n';
+
+/** Writes a CSV (UTF-8 with BOM unless told otherwise, or GBK as Excel exports it) and returns its path. */
+export function writeCsv(
+  dir: string,
+  name: string,
+  grid: Grid,
+  opts: { encoding?: 'utf8' | 'gbk'; bom?: boolean } = {},
+): string {
+  const path = join(dir, name);
+  const text = csvText(grid);
+  if (opts.encoding === 'gbk') writeFileSync(path, iconv.encode(text, 'gbk'));
+  else writeFileSync(path, (opts.bom ?? true) ? '\uFEFF' + text : text);
+  return path;
+}
+
+export type XlsxCell = string | number | Date | null;
+
+/** Writes a one-sheet XLSX (with a second, ignored sheet) and returns its path. */
+export async function writeXlsx(dir: string, name: string, grid: XlsxCell[][]): Promise<string> {
+  const path = join(dir, name);
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('名录');
+  for (const row of grid) sheet.addRow(row);
+  sheet.getColumn(1).width = 24;
+  workbook.addWorksheet('说明').addRow(['this sheet is not imported']);
+  await workbook.xlsx.writeFile(path);
+  return path;
+}
+
+/** Moves columns: `order` lists the old column indexes in their new order. */
+export const reorder = (grid: Grid, order: number[]): Grid =>
+  grid.map((row) => order.map((i) => row[i] ?? ''));
+
+/** Every table of the database, each row as JSON, sorted: equal dumps mean equal contents. */
+export async function dumpDatabase(
+  url: string,
+  opts: { except?: string[] } = {},
+): Promise<Record<string, string[]>> {
+  const store = openStore(url);
+  try {
+    const tables =
+      store.dialect === 'sqlite'
+        ? (
+            await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(
+              store.db,
+            )
+          ).rows.map((r) => r.name)
+        : (
+            await sql<{
+              name: string;
+            }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(store.db)
+          ).rows.map((r) => r.name);
+    const dump: Record<string, string[]> = {};
+    for (const table of tables.sort()) {
+      if (opts.except?.includes(table)) continue;
+      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db))
+        .rows;
+      dump[table] = rows
+        .map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, normalize(v)]))))
+        .sort();
+    }
+    return dump;
+  } finally {
+    await store.close();
+  }
+}
+
+/** PostgreSQL returns bigints as strings and integers as numbers; SQLite numbers: compare them as text. */
+const normalize = (v: unknown): unknown => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : v);
+
+/** SHA-256 of a SQLite database file after folding its WAL back in (no store may hold it open). */
+export function sqliteFileHash(url: string): string {
+  const path = url.slice('file:'.length);
+  const db = new Database(path);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
