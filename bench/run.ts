@@ -4,6 +4,9 @@
  */
 import { machine } from './measure.ts';
 import { benchImport, importReport } from './import.ts';
+import { benchDraw, drawReport } from './draw.ts';
+import { benchSend, sendReport } from './feishu-send.ts';
+import { benchCallbacks, callbackReport } from './feishu-callback.ts';
 
 interface BenchArgs {
   /** Size override (`--rows N`); each benchmark has its own default. */
@@ -19,6 +22,18 @@ const BENCHMARKS: Record<string, Benchmark> = {
   import: {
     title: (a) => `Directory import (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
     run: async (a) => importReport(await benchImport({ rows: a.rows })),
+  },
+  draw: {
+    title: (a) => `Draw (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
+    run: async (a) => drawReport(await benchDraw({ targets: a.rows })),
+  },
+  send: {
+    title: () => 'Assignment cards through the fake Feishu (1,000 cards to 1,000 users)',
+    run: async () => sendReport(await benchSend({ cards: 1000 })),
+  },
+  callback: {
+    title: () => 'Card-callback latency at 200 req/s (verification and decryption on)',
+    run: async () => callbackReport(await benchCallbacks({ rate: 200, seconds: 10 })),
   },
 };
 
