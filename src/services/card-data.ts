@@ -5,7 +5,7 @@ import { RISK_CLASSES } from '../domain/directory.ts';
 import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { targetsByUscc } from '../storage/directory.ts';
-import type { DrawRow } from '../storage/draws.ts';
+import { loadMembers, type DrawRow } from '../storage/draws.ts';
 import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
@@ -53,25 +53,7 @@ interface MemberRow {
 }
 
 async function memberRows(db: Db, taskId: string, team?: number): Promise<MemberRow[]> {
-  let query = db
-    .selectFrom('team_members as m')
-    .innerJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
-    .select([
-      'm.team_no',
-      'm.cert_no',
-      'm.dept',
-      'm.leader',
-      'm.active',
-      'm.confirmed_at',
-      'm.confirmed_by',
-      'm.version',
-      'i.name',
-      'i.open_id',
-      'i.mobile',
-    ])
-    .where('m.task_id', '=', taskId);
-  if (team !== undefined) query = query.where('m.team_no', '=', team);
-  const rows = await query.orderBy('m.team_no').orderBy('m.position').execute();
+  const rows = await loadMembers(db, taskId, team);
   return rows.map((r) => ({
     ...r,
     team_no: Number(r.team_no),

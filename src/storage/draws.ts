@@ -208,9 +208,9 @@ export async function loadTeams(
   return [...byNo.values()];
 }
 
-/** Current team membership with confirmation state, for `task show` and the cards. */
-export async function loadMembers(db: Kysely<Database>, taskId: string) {
-  return db
+/** Current team membership (one team's with `team`) with names and confirmation state, for `task show` and the cards. */
+export async function loadMembers(db: Kysely<Database>, taskId: string, team?: number) {
+  let query = db
     .selectFrom('team_members as m')
     .leftJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
     .select([
@@ -227,10 +227,9 @@ export async function loadMembers(db: Kysely<Database>, taskId: string) {
       'i.open_id',
       'i.mobile',
     ])
-    .where('m.task_id', '=', taskId)
-    .orderBy('m.team_no')
-    .orderBy('m.position')
-    .execute();
+    .where('m.task_id', '=', taskId);
+  if (team !== undefined) query = query.where('m.team_no', '=', team);
+  return query.orderBy('m.team_no').orderBy('m.position').execute();
 }
 
 /** Approved substitutions in the order they were approved, as the export lists them. */
