@@ -76,7 +76,7 @@ export async function* targetPages(
   db: Kysely<Database>,
   opts: { pageSize?: number; eligibilityOnly?: boolean } = {},
 ): AsyncGenerator<Target[]> {
-  const pageSize = opts.pageSize ?? 10_000;
+  const pageSize = opts.pageSize ?? 2_000;
   // The draw needs only what the eligibility rules read; leaving out names and addresses halves the garbage.
   const columns = opts.eligibilityOnly ? ELIGIBILITY_COLUMNS : ALL_COLUMNS;
   let after = '';
