@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCli, measureScript, type Measurement } from './measure.ts';
-import { buildSyntheticCity, deptCode } from './synthetic-city.ts';
+import { buildSyntheticCity, deptCode, writeBenchTask } from './synthetic-city.ts';
 
 export interface DrawBenchResult {
   shape: { targets: number; officers: number; departments: number; regions: number };
@@ -27,21 +27,8 @@ export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBe
   console.error(`synthetic city built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const taskFile = join(dir, 'task.yaml');
-  writeFileSync(
-    taskFile,
-    [
-      'id: BENCH-2026-001',
-      'name: benchmark draw',
-      `initiator: ${deptCode(0)}`,
-      `participants: [${deptCode(1)}, ${deptCode(2)}]`,
-      `items: [${deptCode(0)}-001]`,
-      'ratio: 0.05',
-      'window: { start: 2026-12-01, end: 2026-12-31 }',
-      'team: { targetsPerTeam: 6, officersPerParticipant: 1 }',
-      '',
-    ].join('\n'),
-  );
-  if (measureCli(['task', 'create', taskFile], env).ms < 0) throw new Error('unreachable');
+  writeBenchTask(taskFile, 'BENCH-2026-001', 'benchmark draw');
+  measureCli(['task', 'create', taskFile], env);
   const floor = measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]);
   const freeze = measureCli(['draw', 'freeze', 'BENCH-2026-001', '--entropy-source', 'benchmark'], env);
   const run = measureCli(['draw', 'run', 'BENCH-2026-001', '--entropy', '12345'], env);

@@ -25,7 +25,7 @@ import { verifyAuditChain } from '../src/storage/audit.ts';
 import { openStore } from '../src/storage/db.ts';
 import { createEventSender } from '../test/fake-feishu/events.ts';
 import { startFakeFeishu } from '../test/fake-feishu/server.ts';
-import { buildSyntheticCity, deptCode } from './synthetic-city.ts';
+import { buildSyntheticCity, writeBenchTask } from './synthetic-city.ts';
 
 export interface BenchCallbackOptions {
   /** Requests per second (default 200). */
@@ -140,20 +140,7 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       LOG_LEVEL: 'info',
     };
     const taskFile = join(dir, 'task.yaml');
-    writeFileSync(
-      taskFile,
-      [
-        `id: ${TASK}`,
-        'name: 回调基准任务',
-        `initiator: ${deptCode(0)}`,
-        `participants: [${deptCode(1)}, ${deptCode(2)}]`,
-        `items: [${deptCode(0)}-001]`,
-        'ratio: 0.05',
-        'window: { start: 2026-12-01, end: 2026-12-31 }',
-        'team: { targetsPerTeam: 6, officersPerParticipant: 1 }',
-        '',
-      ].join('\n'),
-    );
+    writeBenchTask(taskFile, TASK, '回调基准任务');
     for (const args of [
       ['task', 'create', taskFile],
       ['draw', 'freeze', TASK, '--entropy-source', 'benchmark'],

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { usccCheckCharacter } from '../src/domain/uscc.ts';
 import { openStore } from '../src/storage/db.ts';
@@ -88,4 +89,25 @@ export async function buildSyntheticCity(path: string, shape: CityShape): Promis
   // Leave a checkpointed file, as a long-running office database would be: reads should not wade through the WAL.
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+}
+
+/**
+ * The benchmarks' task over a synthetic city: initiator D00 with D01 and D02, 5 % of every risk class, six
+ * targets and one officer per participant per team.
+ */
+export function writeBenchTask(path: string, id: string, name: string): void {
+  writeFileSync(
+    path,
+    [
+      `id: ${id}`,
+      `name: ${name}`,
+      `initiator: ${deptCode(0)}`,
+      `participants: [${deptCode(1)}, ${deptCode(2)}]`,
+      `items: [${deptCode(0)}-001]`,
+      'ratio: 0.05',
+      'window: { start: 2026-12-01, end: 2026-12-31 }',
+      'team: { targetsPerTeam: 6, officersPerParticipant: 1 }',
+      '',
+    ].join('\n'),
+  );
 }

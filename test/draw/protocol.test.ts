@@ -10,7 +10,7 @@ import { approveSubstitution } from '../../src/services/substitutions.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
 import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
-import { loadVector } from '../helpers/wuhai-fixtures.ts';
+import { loadVector, SPEC_RECORD_KEYS } from '../helpers/wuhai-fixtures.ts';
 import type { DrawRecord } from '../../src/domain/draw/index.ts';
 
 const vector = loadVector<DrawRecord>('wuhai-food.json');
@@ -117,20 +117,7 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
     const exported = await runCli(url, ['draw', 'export', TASK, file]);
     expect(exported.code).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(vector);
-    // Keys in the order SPEC §4's example shows them.
-    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual([
-      'algorithm',
-      'taskId',
-      'entropySource',
-      'entropy',
-      'parameters',
-      'snapshots',
-      'hashes',
-      'seed',
-      'targets',
-      'teams',
-      'substitutions',
-    ]);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual(SPEC_RECORD_KEYS);
     expect((await runCli(url, ['draw', 'verify', TASK])).stdout.trim()).toBe('MATCH');
     // The export alone is enough for the independent Python verifier published in docs/draw-algorithm.md.
     expect(independentVerifier(file)).toBe('MATCH');

@@ -153,3 +153,18 @@ export function loadTask(file: string, id: string): TaskDefinition {
 export function loadVector<T>(name: string): T {
   return JSON.parse(readFileSync(`${VECTORS_DIR}/${name}`, 'utf8')) as T;
 }
+
+/** The draw record's keys in the order SPEC §4's example shows them. */
+export const SPEC_RECORD_KEYS = [
+  'algorithm',
+  'taskId',
+  'entropySource',
+  'entropy',
+  'parameters',
+  'snapshots',
+  'hashes',
+  'seed',
+  'targets',
+  'teams',
+  'substitutions',
+];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addWorkingDays } from '../../domain/calendar.ts';
-import { loadCalendar } from '../../services/calendar.ts';
+import type { RiskClass } from '../../domain/directory.ts';
+import { parseTargetsSnapshot } from '../../domain/draw/index.ts';
+import { resultDeadline } from '../../services/card-data.ts';
 import { createTask, requireTask, voidTask } from '../../services/tasks.ts';
 import { getDraw, loadMembers, loadTeams } from '../../storage/draws.ts';
 import { targetsByUscc } from '../../storage/directory.ts';
@@ -108,19 +109,12 @@ export async function taskView(app: App, id: string) {
         targets: countLines(draw.snapshots.targets),
         officers: countLines(draw.snapshots.officers),
         conflicts: countLines(draw.snapshots.conflicts),
-        byRisk: Object.fromEntries(
-          ['A', 'B', 'C', 'D'].map((c) => [
-            c,
-            draw.snapshots.targets.split('\n').filter((l) => l.split('\t')[1] === c).length,
-          ]),
-        ),
+        byRisk: riskCounts(draw.snapshots.targets),
       }
     : null;
   let teams: TeamView[] = [];
   if (draw?.seed) {
-    const calendar = loadCalendar();
-    // Until results carry inspection dates, a result is due N working days after the window's end.
-    const due = addWorkingDays(calendar, d.window.end, d.resultDays);
+    const due = resultDeadline(d);
     const members = await loadMembers(db, id);
     const structure = await loadTeams(db, id, { drawnOnly: false });
     const names = await targetsByUscc(
@@ -161,6 +155,13 @@ export async function taskView(app: App, id: string) {
     pools,
     teams,
   };
+}
+
+/** Eligible targets per risk class, read from the frozen snapshot (one pass over its lines). */
+function riskCounts(targetsSnapshot: string): Record<RiskClass, number> {
+  const counts: Record<RiskClass, number> = { A: 0, B: 0, C: 0, D: 0 };
+  for (const t of parseTargetsSnapshot(targetsSnapshot)) counts[t.risk] += 1;
+  return counts;
 }
 
 function countLines(text: string): number {

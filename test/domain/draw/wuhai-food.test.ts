@@ -18,6 +18,7 @@ import {
   loadTargets,
   loadTask,
   loadVector,
+  SPEC_RECORD_KEYS,
 } from '../../helpers/wuhai-fixtures.ts';
 
 const vector = loadVector<DrawRecord>('wuhai-food.json');
@@ -93,19 +94,7 @@ describe('wuhai-food.json vector (task WH-2026-FOOD-01 over the Wuhai fixtures)'
       outcome,
       substitutions: vector.substitutions,
     });
-    expect(Object.keys(record)).toEqual([
-      'algorithm',
-      'taskId',
-      'entropySource',
-      'entropy',
-      'parameters',
-      'snapshots',
-      'hashes',
-      'seed',
-      'targets',
-      'teams',
-      'substitutions',
-    ]);
+    expect(Object.keys(record)).toEqual(SPEC_RECORD_KEYS);
     expect(record).toEqual(vector);
     expect(verifyRecord(record)).toEqual({ ok: true });
   });
