@@ -3,17 +3,20 @@ import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
 import { recordDelivery } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
-import { toast, type BotEvent, type CallbackAnswer } from './events.ts';
+import { safeAnswer, toast, type BotEvent, type CallbackAnswer, type CardActionEvent } from './events.ts';
 import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
 
-/** Card actions by the `action` their button carries. One small listener per interaction. */
-const CARD_ACTIONS: Record<
-  string,
-  (ctx: BotContext, e: Extract<BotEvent, { kind: 'card.action' }>) => Promise<CallbackAnswer>
-> = {
-  [CONFIRM_ASSIGNMENT]: onConfirmAssignment,
-};
+type CardActionListener = (ctx: BotContext, e: CardActionEvent) => Promise<CallbackAnswer>;
+
+/**
+ * Card actions by the `action` their button carries. One small listener per interaction. A `Map`, not an object
+ * literal: the action name comes from the callback, and on a plain object `constructor`, `__proto__` or
+ * `valueOf` would resolve to Object.prototype's members.
+ */
+const CARD_ACTIONS: ReadonlyMap<string, CardActionListener> = new Map([
+  [CONFIRM_ASSIGNMENT, onConfirmAssignment],
+]);
 
 /**
  * The one entry point for every event, however it arrived (HTTP or WS). Deliveries are deduplicated in the
@@ -39,10 +42,13 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
     return {};
   }
   const action = typeof event.value.action === 'string' ? event.value.action : '';
-  const listener = CARD_ACTIONS[action];
+  const listener = CARD_ACTIONS.get(action);
   if (!listener) {
-    app.log.warn({ action }, 'card action with no listener');
+    app.log.warn({ action: action.slice(0, 64) }, 'card action with no listener');
     return { toast: toast('warning', '此按钮已失效', 'This button is no longer in use') };
   }
-  return listener(ctx, event);
+  // Whatever a listener returns, only a toast and a card leave (the schema in events.ts).
+  const checked = safeAnswer(await listener(ctx, event));
+  if (!checked.ok) app.log.error({ action }, 'callback answer refused: not {toast, card}');
+  return checked.answer;
 }

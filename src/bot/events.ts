@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The one shape every receiver produces (HTTP webhooks and the WS long connection alike), so the bot never
  * knows how an event arrived. Converted from the SDK's flattened envelope (FEISHU.md "Card callbacks").
@@ -28,7 +30,31 @@ export interface CardActionEvent {
 
 export type BotEvent = MessageEvent | CardActionEvent;
 
-/** What a card callback answers within Feishu's 3 s: a toast and/or the card's new state. */
+/**
+ * What a card callback answers within Feishu's 3 s: a toast and/or the card's new state — and nothing else. Every
+ * answer is parsed with this schema before it leaves (`safeAnswer`), so a listener bug can never send anything
+ * but a toast and a card 2.0 (strict objects: an unknown key is an error, not passed through).
+ */
+export const callbackAnswerSchema = z
+  .object({
+    toast: z
+      .object({
+        type: z.enum(['success', 'info', 'warning', 'error']),
+        content: z.string(),
+        i18n: z.object({ zh_cn: z.string(), en_us: z.string() }).strict(),
+      })
+      .strict()
+      .optional(),
+    card: z
+      .object({
+        type: z.literal('raw'),
+        data: z.object({ schema: z.literal('2.0') }).passthrough(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export interface CallbackAnswer {
   toast?: {
     type: 'success' | 'info' | 'warning' | 'error';
@@ -36,6 +62,18 @@ export interface CallbackAnswer {
     i18n: { zh_cn: string; en_us: string };
   };
   card?: { type: 'raw'; data: Record<string, unknown> };
+}
+
+export const FAILED_ANSWER: CallbackAnswer = {
+  toast: toast('error', '处理失败，请稍后重试', 'Something went wrong; please try again'),
+};
+
+/** The answer as the schema allows it, or the failure toast (`ok: false`) when it is anything else. */
+export function safeAnswer(
+  answer: unknown,
+): { ok: true; answer: CallbackAnswer } | { ok: false; answer: CallbackAnswer } {
+  const parsed = callbackAnswerSchema.safeParse(answer ?? {});
+  return parsed.success ? { ok: true, answer: parsed.data } : { ok: false, answer: FAILED_ANSWER };
 }
 
 type Flat = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

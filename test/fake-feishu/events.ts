@@ -17,7 +17,7 @@ import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto
 export type Forgery =
   /** Signed over a different body. */
   | 'bad-signature'
-  /** Correctly signed, but the timestamp is 10 minutes old. */
+  /** Correctly signed, but the timestamp is 8 hours old (past Feishu's last re-delivery at 6 h). */
   | 'stale-timestamp'
   /** `header.token` (or `token` for url_verification) is not the app's verification token. */
   | 'wrong-token'
@@ -45,6 +45,8 @@ export interface SendOptions {
   /** Default: a fresh one. Pass the same id twice to simulate Feishu's re-delivery. */
   eventId?: string;
   headers?: Record<string, string>;
+  /** Sign with a timestamp this many ms in the past (a late re-delivery that keeps its original timestamp). */
+  signedAgoMs?: number;
 }
 
 export interface EventResponse {
@@ -128,6 +130,7 @@ export function createEventSender(options: EventSenderOptions) {
     forge: Forgery | undefined,
     sign: boolean,
     extra?: Record<string, string>,
+    signedAgoMs = 0,
   ) {
     const key = options.encryptKey;
     let raw: string;
@@ -137,7 +140,8 @@ export function createEventSender(options: EventSenderOptions) {
     else raw = JSON.stringify(payload);
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...extra };
     if (key && sign && forge !== 'unsigned') {
-      const ts = String(Math.floor((forge === 'stale-timestamp' ? now() - 10 * 60 * 1000 : now()) / 1000));
+      const age = forge === 'stale-timestamp' ? 8 * 60 * 60 * 1000 : signedAgoMs;
+      const ts = String(Math.floor((now() - age) / 1000));
       const nonce = randomBytes(8).toString('hex');
       headers['x-lark-request-timestamp'] = ts;
       headers['x-lark-request-nonce'] = nonce;
@@ -168,7 +172,7 @@ export function createEventSender(options: EventSenderOptions) {
         tenantKey,
         createTime: now(),
       });
-      return post(envelope, opts.forge, true, opts.headers);
+      return post(envelope, opts.forge, true, opts.headers, opts.signedAgoMs);
     },
 
     /** The `url_verification` challenge Feishu sends when the URL is configured (never signed). */

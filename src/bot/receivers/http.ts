@@ -1,20 +1,35 @@
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { EventDispatcher } from '@larksuiteoapi/node-sdk';
 import type { App } from '../../app.ts';
-import { verifyDelivery } from './verify.ts';
+import { FAILED_ANSWER } from '../events.ts';
+import { MAX_BODY_BYTES, verifyDelivery } from './verify.ts';
 
 /**
- * `POST /feishu/events` and `POST /feishu/callbacks`: verify the raw body (signature, timestamp, token), decode,
- * and hand the delivery to the SDK dispatcher → the bot's one dispatch. Refused → 401 and a log line, nothing
- * changes; malformed → 400. Callbacks answer with the listener's `{toast, card}` within Feishu's 3 s.
+ * `POST /feishu/events` and `POST /feishu/callbacks`: cap the body (413 over 1 MB, decided on Content-Length before
+ * reading), verify the raw bytes (signature, timestamp, token) before anything is parsed or decrypted, and hand
+ * the payload to the SDK dispatcher → the bot's one dispatch. Refused → 401 and a log line, nothing changes;
+ * malformed → 400. A callback answers with the `{toast, card}` the dispatcher checked, within Feishu's 3 s.
  */
 export function mountFeishuReceivers(http: Hono, app: App, dispatcher: EventDispatcher): void {
   for (const [path, kind] of [
     ['/feishu/events', 'event'],
     ['/feishu/callbacks', 'callback'],
   ] as const) {
-    http.post(path, async (c) => {
-      const rawBody = await c.req.text();
+    const limit = bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        app.log.warn(
+          { path, length: c.req.header('content-length') },
+          `feishu ${kind} refused: body too large`,
+        );
+        // The rest of the body is never read, so the connection cannot carry another request.
+        c.header('connection', 'close');
+        return c.json({ error: `body larger than ${MAX_BODY_BYTES} bytes` }, 413);
+      },
+    });
+    http.post(path, limit, async (c) => {
+      const rawBody = new Uint8Array(await c.req.arrayBuffer());
       const verdict = verifyDelivery({
         rawBody,
         headers: {
@@ -35,7 +50,7 @@ export function mountFeishuReceivers(http: Hono, app: App, dispatcher: EventDisp
         Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]),
       );
       try {
-        // The SDK reads headers from the object's prototype (FEISHU.md); verification was done above on the raw text.
+        // The SDK reads headers from the object's prototype (FEISHU.md); verification and decryption were done above.
         const answer: unknown = await dispatcher.invoke(
           Object.assign(Object.create({ headers }), verdict.body),
           { needCheck: false },
@@ -45,13 +60,7 @@ export function mountFeishuReceivers(http: Hono, app: App, dispatcher: EventDisp
         app.log.error({ err, path }, `feishu ${kind} handler failed`);
         // An event is redelivered by Feishu after a 5xx; a callback is not, so it gets a toast instead.
         if (kind === 'event') return c.json({ error: 'internal error' }, 500);
-        return c.json({
-          toast: {
-            type: 'error',
-            content: '处理失败，请稍后重试',
-            i18n: { zh_cn: '处理失败，请稍后重试', en_us: 'Something went wrong; please try again' },
-          },
-        });
+        return c.json(FAILED_ANSWER);
       }
     });
   }

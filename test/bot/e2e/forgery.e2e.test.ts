@@ -8,6 +8,9 @@ import type { Forgery } from '../../fake-feishu/events.ts';
 import { dialects } from '../../helpers/stores.ts';
 import {
   activeMembers,
+  auditCount,
+  ENCRYPT_KEY,
+  VERIFICATION_TOKEN,
   cardsTo,
   confirmValue,
   countRows,
@@ -71,6 +74,8 @@ describe('forged confirmations (SQLite)', () => {
     ['unsigned', 401],
     ['wrong-token', 401],
     ['garbage-ciphertext', 400],
+    // A correctly signed body in clear text while an Encrypt Key is set: only encrypted bodies are valid.
+    ['plaintext', 400],
   ])('with an Encrypt Key: %s → %i, nothing changes', async (forge, status) => {
     const m = members[0]!;
     await refused(status, () => signed.callbacks.cardAction(pressFor(m), { forge }), m);
@@ -137,5 +142,61 @@ describe('forged confirmations (SQLite)', () => {
     expect((await memberRow(e.store, taskId, b.certNo)).confirmed_by).toBe(b.openId);
     const health = await fetch(`${signed.base}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it.each(Object.getOwnPropertyNames(Object.prototype))(
+    'a signed button action named %s gets a "no longer in use" toast and nothing else',
+    async (action) => {
+      const m = members[2]!;
+      const res = await signed.callbacks.cardAction({ operatorOpenId: m.openId, value: { action } });
+      expect(res.status).toBe(200);
+      // Exactly a toast: no configuration, no secrets, no other keys.
+      expect(Object.keys(res.body as object)).toEqual(['toast']);
+      expect(res.body).toMatchObject({ toast: { type: 'warning', content: '此按钮已失效' } });
+      for (const secret of [ENCRYPT_KEY, VERIFICATION_TOKEN, e.fake.appSecret, e.url])
+        expect(res.text).not.toContain(secret);
+    },
+  );
+
+  it('a body over 1 MB is refused with 413 before it is read, on both endpoints; nothing changes', async () => {
+    for (const path of ['/feishu/callbacks', '/feishu/events']) {
+      const deliveries = await countRows(e.store, 'inbound_deliveries');
+      const outbox = await countRows(e.store, 'outbox');
+      const res = await fetch(`${signed.base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ encrypt: 'A'.repeat(2 * 1024 * 1024) }),
+      });
+      expect(res.status).toBe(413);
+      expect(await countRows(e.store, 'inbound_deliveries')).toBe(deliveries);
+      expect(await countRows(e.store, 'outbox')).toBe(outbox);
+    }
+  });
+
+  it('a large unsigned body is refused as unsigned without being decrypted', async () => {
+    const res = await fetch(`${signed.base}/feishu/callbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // Valid base64 that would take real work to decrypt; refused on its size and missing signature alone.
+      body: JSON.stringify({ encrypt: 'QUFB'.repeat(200_000) }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: expect.stringContaining('unsigned') });
+  });
+
+  it("Feishu's late re-delivery (6 h, original timestamp) is handled once; a replay of it is ignored", async () => {
+    const m = members[3]!;
+    const eventId = `late-retry-${m.certNo}`;
+    const sixHours = 6 * 60 * 60 * 1000;
+    const first = await signed.callbacks.cardAction(pressFor(m), { eventId, signedAgoMs: sixHours });
+    expect(first).toMatchObject({ status: 200, body: { toast: { type: 'success' } } });
+    const confirmedAt = (await memberRow(e.store, taskId, m.certNo)).confirmed_at;
+    expect(confirmedAt).not.toBeNull();
+    const audit = await auditCount(e.store, 'assignment.confirm', taskId);
+    const replay = await signed.callbacks.cardAction(pressFor(m), { eventId, signedAgoMs: sixHours });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({});
+    expect((await memberRow(e.store, taskId, m.certNo)).confirmed_at).toBe(confirmedAt);
+    expect(await auditCount(e.store, 'assignment.confirm', taskId)).toBe(audit);
   });
 });
