@@ -3,7 +3,14 @@ import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
 import { recordDelivery } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
-import { safeAnswer, toast, type BotEvent, type CallbackAnswer, type CardActionEvent } from './events.ts';
+import {
+  safeAnswer,
+  toast,
+  type BotEvent,
+  type CallbackAnswer,
+  type CardActionEvent,
+  type MessageEvent,
+} from './events.ts';
 import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
 
@@ -26,7 +33,11 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
   const { app } = ctx;
   const now = app.clock();
   if (event.kind === 'message') {
-    if (event.text === '' && event.senderOpenId === '') return {};
+    const ignored = await whyIgnored(ctx, event);
+    if (ignored) {
+      app.log.debug({ message: event.messageId, chat: event.chatId }, `message ignored: ${ignored}`);
+      return {};
+    }
     // Recorded in the same transaction as the reply it causes: when handling fails (or the process dies) half-way,
     // nothing is recorded, and Feishu's redelivery of the event is handled instead of being ignored.
     // A message can come back under a new event id; its message id is the stable key.
@@ -51,4 +62,21 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
   const checked = safeAnswer(await listener(ctx, event));
   if (!checked.ok) app.log.error({ action }, 'callback answer refused: not {toast, card}');
   return checked.answer;
+}
+
+/**
+ * Which messages the bot answers. With the `im:message.group_msg` scope Feishu delivers every group message, so in
+ * a group only those that @ the bot itself count; a direct message always does. Messages to everyone (`@_all`)
+ * and anything but text (posts, images, files) get no answer, not even the help card.
+ */
+async function whyIgnored(ctx: BotContext, e: MessageEvent): Promise<string | null> {
+  if (e.senderOpenId === '') return 'no sender';
+  if (e.messageType !== 'text') return `a ${e.messageType || 'non-text'} message`;
+  if (e.mentionsAll) return 'addressed to everyone (@_all)';
+  if (e.chatType === 'group') {
+    const self = await ctx.botOpenId();
+    if (!self) return 'the bot does not know its own open_id yet';
+    if (!e.mentionedOpenIds.includes(self)) return 'a group message that does not @ the bot';
+  }
+  return null;
 }

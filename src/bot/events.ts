@@ -12,8 +12,14 @@ export interface MessageEvent {
   messageId: string;
   chatId: string;
   chatType: 'p2p' | 'group';
+  /** `text`, `post`, `image`, …: only text messages are commands. */
+  messageType: string;
   senderOpenId: string;
-  /** Text with the @-mention placeholders (`@_user_1`) removed. */
+  /** The open_ids the message @-mentions (the bot's own among them when it was addressed in a group). */
+  mentionedOpenIds: string[];
+  /** The message @-mentions everyone (`@_all`). */
+  mentionsAll: boolean;
+  /** Text with the @-mention placeholders (`@_user_1`, `@_all`) removed; '' for anything but text. */
   text: string;
 }
 
@@ -80,24 +86,15 @@ type Flat = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 export function toMessageEvent(data: Flat): MessageEvent | null {
   const message = data.message as Flat | undefined;
-  if (!message || message.message_type !== 'text') {
-    return message
-      ? {
-          kind: 'message',
-          deliveryId: `event:${data.event_id}`,
-          messageId: message.message_id,
-          chatId: message.chat_id,
-          chatType: message.chat_type,
-          senderOpenId: data.sender?.sender_id?.open_id ?? '',
-          text: '',
-        }
-      : null;
-  }
-  let text = '';
-  try {
-    text = String((JSON.parse(message.content) as { text?: unknown }).text ?? '');
-  } catch {
-    text = '';
+  if (!message) return null;
+  const mentions = Array.isArray(message.mentions) ? (message.mentions as Flat[]) : [];
+  let raw = '';
+  if (message.message_type === 'text') {
+    try {
+      raw = String((JSON.parse(message.content) as { text?: unknown }).text ?? '');
+    } catch {
+      raw = '';
+    }
   }
   return {
     kind: 'message',
@@ -105,8 +102,13 @@ export function toMessageEvent(data: Flat): MessageEvent | null {
     messageId: message.message_id,
     chatId: message.chat_id,
     chatType: message.chat_type === 'group' ? 'group' : 'p2p',
+    messageType: typeof message.message_type === 'string' ? message.message_type : '',
     senderOpenId: data.sender?.sender_id?.open_id ?? '',
-    text: text.replace(/@_user_\d+/g, '').trim(),
+    mentionedOpenIds: mentions
+      .map((m) => m?.id?.open_id)
+      .filter((id): id is string => typeof id === 'string'),
+    mentionsAll: /@_all\b/.test(raw) || mentions.some((m) => m?.key === '@_all'),
+    text: raw.replace(/@_(user_\d+|all)\b/g, '').trim(),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { App } from '../app.ts';
-import type { BotContext } from './context.ts';
+import { cachedBotOpenId, type BotContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { feishuFromConfig, type FeishuClient } from './feishu/client.ts';
 import { checkHealth } from './health.ts';
@@ -36,7 +36,12 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
 
   const feishu = options.feishu ?? feishuFromConfig(app.config, { log: app.log });
   sender = createSender({ store: app.store, feishu, clock: app.clock, log: app.log });
-  const ctx: BotContext = { app, wakeSender: () => sender?.wake() };
+  const botOpenId = cachedBotOpenId(
+    () => feishu.botInfo(),
+    (err) => app.log.warn({ err }, 'bot info unavailable: group messages are ignored until Feishu answers'),
+  );
+  void botOpenId();
+  const ctx: BotContext = { app, wakeSender: () => sender?.wake(), botOpenId };
   const dispatcher = createSdkDispatcher(app.config, (event) => dispatch(ctx, event));
   let ws: { close(): void } | null = null;
   if (app.config.FEISHU_MODE === 'ws') ws = startWsReceiver(app, dispatcher);

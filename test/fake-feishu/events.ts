@@ -105,6 +105,9 @@ export interface MessageReceivedInput {
   botName?: string;
   messageId?: string;
   mentions?: { key: string; openId: string; name: string }[];
+  /** Default `text`; `post`, `image`, … send `content` as given. */
+  messageType?: string;
+  content?: Record<string, unknown>;
 }
 
 export interface CardActionInput {
@@ -225,8 +228,8 @@ export function messageReceivedEvent(
       update_time: ts,
       chat_id: input.chatId,
       chat_type: input.chatType ?? 'group',
-      message_type: 'text',
-      content: JSON.stringify({ text }),
+      message_type: input.messageType ?? 'text',
+      content: JSON.stringify(input.content ?? { text }),
       mentions: mentions.map((m) => ({
         key: m.key,
         id: { open_id: m.openId, union_id: `on_${m.openId}`, user_id: m.openId },

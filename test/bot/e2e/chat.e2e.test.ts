@@ -191,4 +191,59 @@ describe('chat commands and duplicate deliveries (SQLite)', () => {
     await bot.drain();
     expect(repliesTo(e.fake, msg.messageId)).toHaveLength(1);
   });
+
+  /** Sends a message event and checks that the bot answered nothing at all. */
+  async function noAnswer(input: Parameters<RunningBot['events']['messageReceived']>[0]) {
+    const messageId = nextId('om_user');
+    userMessage(e.fake, {
+      messageId,
+      chatId: input.chatId,
+      senderOpenId: input.senderOpenId,
+      text: input.text,
+    });
+    const outbox = await countRows(e.store, 'outbox');
+    const res = await bot.events.messageReceived({ ...input, messageId }, { eventId: nextId('ev') });
+    expect(res).toMatchObject({ status: 200, body: {} });
+    await bot.drain();
+    expect(repliesTo(e.fake, messageId)).toHaveLength(0);
+    expect(await countRows(e.store, 'outbox')).toBe(outbox);
+  }
+
+  it('in a group, a message that does not @ the bot gets no answer (Feishu delivers them all with group_msg)', async () => {
+    const sender = members[0]!.openId;
+    const group = { chatId: JOINT_CHAT, chatType: 'group' as const, senderOpenId: sender };
+    await noAnswer({ ...group, text: '帮助' });
+    await noAnswer({ ...group, text: '我的任务' });
+    // @-mentioning someone else is not @-mentioning the bot.
+    await noAnswer({
+      ...group,
+      text: '@_user_1 帮助',
+      mentions: [{ key: '@_user_1', openId: members[1]!.openId, name: members[1]!.name }],
+    });
+  });
+
+  it('@_all (with or without the bot) and non-text messages get no help card', async () => {
+    const sender = members[0]!.openId;
+    await noAnswer({ chatId: JOINT_CHAT, chatType: 'group', senderOpenId: sender, text: '@_all 明天开会' });
+    await noAnswer({
+      chatId: JOINT_CHAT,
+      chatType: 'group',
+      senderOpenId: sender,
+      text: '@_all 帮助',
+      mentionBot: true,
+      botOpenId: e.fake.botOpenId,
+    });
+    for (const [messageType, content] of [
+      ['image', { image_key: 'img_v2_x' }],
+      ['post', { title: '帮助', content: [[{ tag: 'text', text: '帮助' }]] }],
+    ] as const)
+      await noAnswer({
+        chatId: p2pChat(sender),
+        chatType: 'p2p',
+        senderOpenId: sender,
+        text: '',
+        messageType,
+        content,
+      });
+  });
 });
