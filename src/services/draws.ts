@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { App } from '../app.ts';
 import type { Target } from '../domain/directory.ts';
 import {
@@ -38,7 +38,8 @@ import {
 } from '../storage/draws.ts';
 import { setTaskState, type TaskRecord } from '../storage/tasks.ts';
 import type { Database } from '../storage/schema.ts';
-import { queueDrawCards, queueFreezeAnnouncement } from './notifications.ts';
+import { isConcurrentRefusal } from '../storage/refusal.ts';
+import { queueDrawCards, queueFreezeAnnouncement, type QueuedDrawCards } from './notifications.ts';
 import { requireTask } from './tasks.ts';
 
 /**
@@ -170,57 +171,65 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
       'name the public entropy source (--entropy-source TEXT), e.g. "福彩3D 第2026330期开奖号码"',
     );
   const task = await requireTask(app, taskId);
-  if (task.state !== 'draft') {
+  const notDraft = async (state: string) => {
     const draw = await getDraw(app.store.db, taskId);
-    throw new UserError(
+    return new UserError(
       'DRAW.ALREADY_FROZEN',
       draw
         ? `task ${taskId} was frozen at ${draw.frozenAt} (entropy source: ${draw.entropySource}); a freeze is final — void the task and create it again to change it`
-        : `task ${taskId} is ${task.state} and cannot be frozen`,
+        : `task ${taskId} is ${state} and cannot be frozen`,
     );
-  }
+  };
+  if (task.state !== 'draft') throw await notDraft(task.state);
   const at = app.clock().toISOString();
   const isolation =
     app.store.dialect === 'postgres'
       ? app.store.db.transaction().setIsolationLevel('repeatable read')
       : app.store.db.transaction();
-  await isolation.execute(async (trx) => {
-    // Read inside the transaction so that the snapshot is one consistent state of the directories.
-    const snap = await computeSnapshots(app, trx, task.definition);
-    const parameters = drawParametersFor(task.definition);
-    const freeze = {
-      taskId,
-      entropySource,
-      frozenAt: at,
-      frozenBy: app.actor,
-      parameters,
-      snapshots: snap.texts,
-      hashes: snap.hashes,
-    };
-    await insertFreeze(trx, freeze);
-    if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
-      throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
-    // The announcement commits with the freeze; the running bot's sender delivers it.
-    await queueFreezeAnnouncement(
-      trx,
-      app,
-      task.definition,
-      { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
-      snap.pools,
-    );
-    await appendAudit(trx, app.store.dialect, {
-      at,
-      actor: app.actor,
-      action: 'draw.freeze',
-      subject: taskId,
-      details: {
+  // Two freezes at once: the database refuses the second one's row; say what the first one did.
+  const refused = async (err: unknown): Promise<never> => {
+    if (!isConcurrentRefusal(err)) throw err;
+    throw await notDraft('no longer a draft');
+  };
+  await isolation
+    .execute(async (trx) => {
+      // Read inside the transaction so that the snapshot is one consistent state of the directories.
+      const snap = await computeSnapshots(app, trx, task.definition);
+      const parameters = drawParametersFor(task.definition);
+      const freeze = {
+        taskId,
         entropySource,
+        frozenAt: at,
+        frozenBy: app.actor,
+        parameters,
+        snapshots: snap.texts,
         hashes: snap.hashes,
-        eligibleTargets: snap.pools.targets.eligible,
-        eligibleOfficers: snap.pools.officers.eligible,
-      },
-    });
-  });
+      };
+      await insertFreeze(trx, freeze);
+      if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
+        throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
+      // The announcement commits with the freeze; the running bot's sender delivers it.
+      await queueFreezeAnnouncement(
+        trx,
+        app,
+        task.definition,
+        { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
+        snap.pools,
+      );
+      await appendAudit(trx, app.store.dialect, {
+        at,
+        actor: app.actor,
+        action: 'draw.freeze',
+        subject: taskId,
+        details: {
+          entropySource,
+          hashes: snap.hashes,
+          eligibleTargets: snap.pools.targets.eligible,
+          eligibleOfficers: snap.pools.officers.eligible,
+        },
+      });
+    })
+    .catch(refused);
   return (await getDraw(app.store.db, taskId))!;
 }
 
@@ -229,17 +238,12 @@ export async function runTaskDraw(
   app: App,
   taskId: string,
   entropy: string,
-): Promise<{ draw: DrawRow; outcome: DrawOutcome }> {
+): Promise<{ draw: DrawRow; outcome: DrawOutcome; cards: QueuedDrawCards }> {
   if (entropy === '')
     throw new UserError('DRAW.NO_ENTROPY', 'give the published entropy value (--entropy TEXT)');
   const task = await requireTask(app, taskId);
   const draw = await getDraw(app.store.db, taskId);
-  if (draw?.seed) {
-    throw new UserError(
-      'DRAW.ALREADY_RUN',
-      `the draw of task ${taskId} ran at ${draw.runAt} with entropy "${draw.entropy}"; a draw runs once`,
-    );
-  }
+  if (draw?.seed) throw alreadyRun(taskId, draw);
   if (task.state !== 'frozen' || !draw) {
     throw new UserError(
       'DRAW.NOT_FROZEN',
@@ -253,14 +257,20 @@ export async function runTaskDraw(
     asUserError(err);
   }
   const at = app.clock().toISOString();
-  await app.store.db.transaction().execute(async (trx) => {
-    if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) {
-      throw new UserError('DRAW.ALREADY_RUN', `the draw of task ${taskId} has already run; a draw runs once`);
-    }
+  const cards = await inRace(app, taskId, async (trx) => {
+    // Checked again inside the transaction: another `draw run` may have committed since the check above.
+    const current = await trx
+      .selectFrom('draws')
+      .select(['seed', 'run_at', 'entropy'])
+      .where('task_id', '=', taskId)
+      .$if(app.store.dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst();
+    if (current?.seed) throw alreadyRun(taskId, { runAt: current.run_at, entropy: current.entropy });
+    if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) throw alreadyRun(taskId, null);
     if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
       throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
     // The draw card and the assignment cards commit with the draw; the running bot's sender delivers them.
-    await queueDrawCards(
+    const queued = await queueDrawCards(
       trx,
       app,
       task.definition,
@@ -280,8 +290,43 @@ export async function runTaskDraw(
         teams: outcome.teams.length,
       },
     });
+    return queued;
   });
-  return { draw: (await getDraw(app.store.db, taskId))!, outcome };
+  return { draw: (await getDraw(app.store.db, taskId))!, outcome, cards };
+}
+
+function alreadyRun(
+  taskId: string,
+  draw: { runAt: string | null; entropy: string | null } | null,
+): UserError {
+  return new UserError(
+    'DRAW.ALREADY_RUN',
+    draw
+      ? `the draw of task ${taskId} ran at ${draw.runAt} with entropy "${draw.entropy}"; a draw runs once`
+      : `the draw of task ${taskId} has already run; a draw runs once`,
+  );
+}
+
+/**
+ * Runs a draw step's transaction; when the database refuses it because another command changed the same draw
+ * meanwhile (two `draw run` at once), reports what that other command did instead of the database's error.
+ */
+async function inRace<T>(
+  app: App,
+  taskId: string,
+  step: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  try {
+    return await app.store.db.transaction().execute(step);
+  } catch (err) {
+    if (!isConcurrentRefusal(err)) throw err;
+    const now = await getDraw(app.store.db, taskId);
+    if (now?.seed) throw alreadyRun(taskId, now);
+    throw new UserError(
+      'DRAW.CONCURRENT',
+      `another command was changing the draw of task ${taskId} at the same time; try again`,
+    );
+  }
 }
 
 /** The §4 record of a task's draw, from the database. */

@@ -61,6 +61,12 @@ export async function queueFreezeAnnouncement(
   );
 }
 
+/** What `draw run` tells the operator: assignment cards queued, and the drawn people with no Feishu identity. */
+export interface QueuedDrawCards {
+  assignments: number;
+  undeliverable: { name: string; deptName: string; team: number }[];
+}
+
 /** The draw-result card to the group and an assignment card to every drawn inspector liancha can reach. */
 export async function queueDrawCards(
   trx: Transaction<Database>,
@@ -68,7 +74,7 @@ export async function queueDrawCards(
   task: TaskDefinition,
   draw: DrawRow,
   outcome: DrawOutcome,
-): Promise<{ assignments: number; undeliverable: number }> {
+): Promise<QueuedDrawCards> {
   const chat = groupChat(app);
   const result = await drawResultData(trx, task, draw, outcome);
   if (chat) {
@@ -102,5 +108,5 @@ export async function queueDrawCards(
     );
     assignments++;
   }
-  return { assignments, undeliverable: result.undeliverable.length };
+  return { assignments, undeliverable: result.undeliverable };
 }
