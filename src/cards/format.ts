@@ -16,7 +16,7 @@ export function taskLines(task: TaskSummary): Bilingual {
   const depts = [task.initiator, ...task.participants].map((d) => md(d.name)).join('、');
   const items = task.items.map((i) => md(i.name)).join('、');
   return t(
-    `**任务**：${md(task.name)}（${task.id}）\n**发起部门**：${md(task.initiator.name)}\n**参与部门**：${depts}\n**抽查事项**：${items}\n**检查时间**：${task.window.start} 至 ${task.window.end}`,
-    `**Task**: ${md(task.name)} (${task.id})\n**Initiator**: ${md(task.initiator.name)}\n**Departments**: ${depts}\n**Items**: ${items}\n**Window**: ${task.window.start} to ${task.window.end}`,
+    `**任务**：${md(task.name)}（${md(task.id)}）\n**发起部门**：${md(task.initiator.name)}\n**参与部门**：${depts}\n**抽查事项**：${items}\n**检查时间**：${task.window.start} 至 ${task.window.end}`,
+    `**Task**: ${md(task.name)} (${md(task.id)})\n**Initiator**: ${md(task.initiator.name)}\n**Departments**: ${depts}\n**Items**: ${items}\n**Window**: ${task.window.start} to ${task.window.end}`,
   );
 }

@@ -1,6 +1,6 @@
 import type { FreezeCardData } from './data.ts';
 import { taskLines } from './format.ts';
-import { card, hr, markdown, t } from './i18n.ts';
+import { card, hr, markdown, md, t } from './i18n.ts';
 
 /** To the joint-meeting group when a draw is frozen: what will be drawn from, and which public value decides it. */
 export function freezeAnnouncementCard(d: FreezeCardData): Record<string, unknown> {
@@ -18,8 +18,8 @@ export function freezeAnnouncementCard(d: FreezeCardData): Record<string, unknow
       hr(),
       markdown(
         t(
-          `**随机数来源**：${d.entropySource}\n抽取将使用该来源公布的数值，冻结时任何人（包括操作员）都无法预知。`,
-          `**Entropy source**: ${d.entropySource}\nThe draw will use the value this source publishes; nobody, the operator included, can know it now.`,
+          `**随机数来源**：${md(d.entropySource)}\n抽取将使用该来源公布的数值，冻结时任何人（包括操作员）都无法预知。`,
+          `**Entropy source**: ${md(d.entropySource)}\nThe draw will use the value this source publishes; nobody, the operator included, can know it now.`,
         ),
       ),
       markdown(

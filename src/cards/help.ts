@@ -1,4 +1,4 @@
-import { card, markdown, t } from './i18n.ts';
+import { card, markdown, md, t } from './i18n.ts';
 
 /** The answer to 帮助 / help and to anything the bot does not understand. */
 export function helpCard(opts: { unknownText?: string } = {}): Record<string, unknown> {
@@ -7,8 +7,8 @@ export function helpCard(opts: { unknownText?: string } = {}): Record<string, un
     elements.push(
       markdown(
         t(
-          `没有听懂“${opts.unknownText.slice(0, 50)}”。可以这样问我：`,
-          `I did not understand "${opts.unknownText.slice(0, 50)}". You can ask:`,
+          `没有听懂“${md(opts.unknownText.slice(0, 50))}”。可以这样问我：`,
+          `I did not understand "${md(opts.unknownText.slice(0, 50))}". You can ask:`,
         ),
       ),
     );

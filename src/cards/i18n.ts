@@ -25,10 +25,7 @@ export function markdown(text: Bilingual, opts: { size?: 'normal' | 'notation' }
 
 export const hr = () => ({ tag: 'hr' });
 
-/** Escapes what card markdown would otherwise interpret in user data (names, addresses). */
-export function md(text: string | null | undefined): string {
-  return (text ?? '').replace(/([\\*_~`[\]<>#|])/g, '\\$1');
-}
+export { md } from './escape.ts';
 
 export type Template = 'blue' | 'green' | 'orange' | 'red' | 'grey' | 'turquoise' | 'wathet';
 

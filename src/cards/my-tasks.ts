@@ -20,8 +20,8 @@ export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
     elements.push(
       markdown(
         t(
-          `**${md(a.task.name)}**（${a.task.id}）\n第${a.team}组${a.leader ? '（组长）' : ''}，${a.targets} 户，${a.task.window.start} 至 ${a.task.window.end}\n${a.confirmed ? '已确认' : '**未确认**'}；结果录入最迟 ${due.zh}`,
-          `**${md(a.task.name)}** (${a.task.id})\nTeam ${a.team}${a.leader ? ' (leader)' : ''}, ${a.targets} targets, ${a.task.window.start} to ${a.task.window.end}\n${a.confirmed ? 'confirmed' : '**not confirmed**'}; results due by ${due.en}`,
+          `**${md(a.task.name)}**（${md(a.task.id)}）\n第${a.team}组${a.leader ? '（组长）' : ''}，${a.targets} 户，${a.task.window.start} 至 ${a.task.window.end}\n${a.confirmed ? '已确认' : '**未确认**'}；结果录入最迟 ${due.zh}`,
+          `**${md(a.task.name)}** (${md(a.task.id)})\nTeam ${a.team}${a.leader ? ' (leader)' : ''}, ${a.targets} targets, ${a.task.window.start} to ${a.task.window.end}\n${a.confirmed ? 'confirmed' : '**not confirmed**'}; results due by ${due.en}`,
         ),
       ),
     );

@@ -170,4 +170,112 @@ describe('cards', () => {
     );
     expect(JSON.stringify(card)).not.toContain('<at id=all>');
   });
+
+  describe('text from people and imports cannot become markup', () => {
+    // One hostile value per kind of card 2.0 markdown syntax (FEISHU.md "Card JSON 2.0").
+    const hostile = {
+      mention: '<at id=all></at>',
+      mentionUser: '<at id=ou_123>x</at>',
+      link: '[点此领取](https://evil.example/x)',
+      bareUrl: 'https://evil.example/x',
+      colour: "<font color='red'>警告</font>",
+      bold: '**重要**',
+      italic: '*斜体* _斜体_',
+      strike: '~~删除~~',
+      code: '`code`',
+      heading: '# 标题',
+      list: '- 列表',
+      ordered: '1. 列表',
+      quote: '> 引用',
+      table: '| a | b |',
+      newlineHeading: '名称\n# 标题',
+      entity: '&#60;at id=all&#62;',
+    };
+    const plainOf = (name: string) => `某某公司${name}`;
+
+    /** Every card, with the same hostile value in every field a person or an import supplies. */
+    function cardsWith(v: string) {
+      const hostileTask: TaskSummary = {
+        ...task,
+        name: v,
+        initiator: { code: 'SCJG', name: v },
+        participants: [{ code: 'WJW', name: v }],
+        items: [{ code: 'SCJG-002', name: v }],
+      };
+      const people = [
+        { ...member(0, true), name: v, deptName: v },
+        { ...member(1), name: v, deptName: v },
+      ];
+      return {
+        freeze: freezeAnnouncementCard({
+          task: hostileTask,
+          entropySource: v,
+          frozenAt: '2026-11-30T08:00:00Z',
+          hashes,
+          pools: { targets: 1, byRisk: { A: 1, B: 0, C: 0, D: 0 }, officers: 2, officersByDept: { SCJG: 1 } },
+        }),
+        drawResult: drawResultCard({
+          ...drawData(1),
+          task: hostileTask,
+          entropySource: v,
+          entropy: v,
+          targetsByDept: [{ code: 'SCJG', name: v, count: 1 }],
+          teams: [{ no: 1, region: '150302', targets: 1, members: people }],
+          undeliverable: [{ name: v, deptName: v, team: 1 }],
+        }),
+        assignment: assignmentCard(
+          assignment({
+            task: hostileTask,
+            you: { certNo: '150000000001', name: v, openId: 'ou_1' },
+            members: people,
+            targets: [{ uscc: 'x', name: v, address: v }],
+          }),
+        ),
+        help: helpCard({ unknownText: v }),
+        myTasks: myTasksCard({
+          name: v,
+          assignments: [
+            {
+              task: { id: task.id, name: v, window: task.window },
+              team: 1,
+              leader: false,
+              targets: 1,
+              confirmed: true,
+              deadline: { date: '2027-01-29', provisional: false },
+            },
+          ],
+        }),
+      };
+    }
+
+    /** What each markdown text shows once the entities are read back (as Feishu shows them). */
+    const markdownOf = (card: unknown) =>
+      texts(card)
+        .filter((x) => x.tag === 'markdown')
+        .flatMap((x) => Object.values(x.i18n_content as Record<string, string>));
+
+    it.each(Object.entries(hostile))('%s text stays literal text on every card', (_kind, v) => {
+      for (const [name, card] of Object.entries(cardsWith(v))) {
+        const md = markdownOf(card);
+        const joined = md.join('\n');
+        // The raw syntax never reaches the markdown…
+        for (const syntax of ['<at', '<font', '](', '**重要', '*斜体', '_斜体', '~~', '`code', '| a', '://'])
+          if (v.includes(syntax)) expect(joined, `${name}: ${syntax}`).not.toContain(syntax);
+        // (The cards' own numbered lists aside, no line starts a heading, list or quote.)
+        for (const line of joined.split('\n')) {
+          expect(line, `${name} starts a block with user text`).not.toMatch(/^\s*(# |- |> |1\. 列表)/);
+        }
+        // …and what a reader sees, once Feishu decodes the entities, is exactly what was typed (new lines aside).
+        const shown = joined.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+        expect(shown, name).toContain(v.replace(/\n/g, ' '));
+      }
+    });
+
+    it('plain_text keeps the value as typed (Feishu never renders it)', () => {
+      const card = cardsWith(plainOf('<b>'));
+      expect(JSON.stringify((card.assignment.header as { subtitle: unknown }).subtitle)).toContain(
+        '某某公司<b>',
+      );
+    });
+  });
 });

@@ -272,7 +272,7 @@ export async function auditCount(store: Store, action: string, subject?: string)
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
-/** Every Chinese text of a card (markdown and plain_text `content`), markdown escapes removed, one per line. */
+/** Every Chinese text of a card (markdown and plain_text `content`), as shown: character references decoded. */
 export function cardText(card: unknown): string {
   const out: string[] = [];
   const walk = (node: unknown) => {
@@ -284,7 +284,7 @@ export function cardText(card: unknown): string {
     for (const [k, v] of Object.entries(o)) if (k !== 'i18n_content') walk(v);
   };
   walk(card);
-  return out.join('\n').replace(/\\(.)/g, '$1');
+  return out.join('\n').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 }
 
 export function cardTitle(card: unknown): string {
