@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import * as m001 from './001_directories_and_audit.ts';
 import * as m002 from './002_tasks_and_draws.ts';
 import * as m003 from './003_bot_outbox.ts';
+import * as m004 from './004_audit_append_only.ts';
 
 export interface Migration {
   name: string;
@@ -13,4 +14,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '001_directories_and_audit', up: m001.up },
   { name: '002_tasks_and_draws', up: m002.up },
   { name: '003_bot_outbox', up: m003.up },
+  { name: '004_audit_append_only', up: m004.up },
 ];

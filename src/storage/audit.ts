@@ -63,11 +63,34 @@ export async function appendAudit(
   return full;
 }
 
-export type AuditVerdict =
-  { ok: true; entries: number } | { ok: false; entries: number; seq: number; problem: string };
+/** An entry of the chain that a head hash (published on a card or in an export) names. */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+  at: string;
+  action: string;
+  subject: string;
+}
 
-/** Walks the chain from the first entry and reports the first one that was altered or removed. */
-export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerdict> {
+export type AuditVerdict =
+  | { ok: true; entries: number; head?: AuditAnchor }
+  | { ok: false; entries: number; seq: number; problem: string }
+  | { ok: false; entries: number; head: string; problem: string };
+
+/** Shortest prefix of a head hash `audit verify --head` accepts. */
+export const MIN_HEAD_PREFIX = 12;
+
+/**
+ * Walks the chain from the first entry and reports the first one that was altered or removed. With `head` (a
+ * hash published earlier, or a unique prefix of at least MIN_HEAD_PREFIX hex digits), the chain must also still
+ * contain that entry: an anchored head that is gone means it, or entries before it, were removed or replaced.
+ */
+export async function verifyAuditChain(
+  db: Kysely<Database>,
+  opts: { head?: string } = {},
+): Promise<AuditVerdict> {
+  const head = opts.head?.toLowerCase();
+  const anchors: AuditAnchor[] = [];
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -80,7 +103,7 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerdi
       .orderBy('seq')
       .limit(1000)
       .execute();
-    if (page.length === 0) return { ok: true, entries: count };
+    if (page.length === 0) break;
     for (const raw of page) {
       const row = { ...raw, seq: Number(raw.seq) };
       count++;
@@ -108,11 +131,43 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerdi
           problem: `entry ${row.seq} (${row.action} ${row.subject}) was altered: its content no longer matches its hash`,
         };
       }
+      if (head !== undefined && row.hash.startsWith(head)) {
+        anchors.push({ seq: row.seq, hash: row.hash, at: row.at, action: row.action, subject: row.subject });
+      }
       prevHash = row.hash;
       expectedSeq++;
       afterSeq = row.seq;
     }
   }
+  if (head === undefined) return { ok: true, entries: count };
+  if (anchors.length === 0) {
+    return {
+      ok: false,
+      entries: count,
+      head,
+      problem: `head ${head} is not in the audit log (${count} entries): the entry it anchors, or entries before it, were removed or replaced`,
+    };
+  }
+  if (anchors.length > 1) {
+    return {
+      ok: false,
+      entries: count,
+      head,
+      problem: `head ${head} matches ${anchors.length} entries (${anchors.map((a) => a.seq).join(', ')}); give more of the hash`,
+    };
+  }
+  return { ok: true, entries: count, head: anchors[0]! };
+}
+
+/** The newest entry's hash: the head that anchors everything recorded so far (GENESIS_HASH when empty). */
+export async function auditHead(db: Kysely<Database>): Promise<string> {
+  const last = await db
+    .selectFrom('audit_log')
+    .select('hash')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last?.hash ?? GENESIS_HASH;
 }
 
 /** The most recent entries, newest last. */

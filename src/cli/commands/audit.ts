@@ -1,25 +1,50 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { verifyAuditChain } from '../../storage/audit.ts';
+import { MIN_HEAD_PREFIX, verifyAuditChain } from '../../storage/audit.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
+
+const HEAD = new RegExp(`^[0-9a-fA-F]{${MIN_HEAD_PREFIX},64}$`);
 
 export function registerAudit(program: Command, { io, withApp }: CommandContext): void {
   const audit = program.command('audit').description('the hash-chained audit log');
   audit
     .command('verify')
-    .description("check the audit log's hash chain and report the first entry that was altered or removed")
+    .description(
+      "check the audit log's hash chain and report the first entry that was altered or removed; with --head, " +
+        'also that a head hash published earlier (on a card or in a draw export) is still in it',
+    )
+    .option(
+      '--head <hash>',
+      `a published audit head (the full hash, or at least ${MIN_HEAD_PREFIX} hex digits)`,
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { head?: string; json?: boolean }) => {
+      const head = opts.head?.trim();
+      if (head !== undefined && !HEAD.test(head))
+        throw new UserError(
+          'AUDIT.BAD_HEAD',
+          `--head takes a hash: ${MIN_HEAD_PREFIX} to 64 hex digits, as shown on a card (审计链头) or in a draw export (auditHead)`,
+        );
       await withApp(async (app) => {
-        const verdict = await verifyAuditChain(app.store.db);
+        const verdict = await verifyAuditChain(app.store.db, head === undefined ? {} : { head });
         if (opts.json) printJson(io, verdict);
-        if (!verdict.ok)
-          throw new UserError(
-            'AUDIT.BROKEN_CHAIN',
-            `audit log broken at entry ${verdict.seq}: ${verdict.problem}`,
+        if (!verdict.ok) {
+          if ('seq' in verdict)
+            throw new UserError(
+              'AUDIT.BROKEN_CHAIN',
+              `audit log broken at entry ${verdict.seq}: ${verdict.problem}`,
+            );
+          throw new UserError('AUDIT.HEAD_NOT_FOUND', verdict.problem);
+        }
+        if (opts.json) return;
+        if (verdict.head) {
+          const h = verdict.head;
+          print(
+            io,
+            `audit log intact: ${verdict.entries} entries; head ${h.hash} is entry ${h.seq} (${h.action} ${h.subject}, ${h.at}), still in the chain`,
           );
-        if (!opts.json) print(io, `audit log intact: ${verdict.entries} entries`);
+        } else print(io, `audit log intact: ${verdict.entries} entries`);
       });
     });
 }
