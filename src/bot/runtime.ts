@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { Hono } from 'hono';
+import { pruneDeliveries } from '../storage/inbound.ts';
 import type { App } from '../app.ts';
 import { cachedBotOpenId, type BotContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
@@ -35,7 +37,14 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
   }
 
   const feishu = options.feishu ?? feishuFromConfig(app.config, { log: app.log });
-  sender = createSender({ store: app.store, feishu, clock: app.clock, log: app.log });
+  sender = createSender({
+    store: app.store,
+    feishu,
+    clock: app.clock,
+    log: app.log,
+    // The same after a restart (several instances on one host listen on different ports): see reclaimOwnClaims.
+    instanceId: `${hostname()}:${app.config.PORT}`,
+  });
   const botOpenId = cachedBotOpenId(
     () => feishu.botInfo(),
     (err) => app.log.warn({ err }, 'bot info unavailable: group messages are ignored until Feishu answers'),
@@ -47,6 +56,7 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
   if (app.config.FEISHU_MODE === 'ws') ws = startWsReceiver(app, dispatcher);
   else mountFeishuReceivers(http, app, dispatcher);
   sender.start();
+  const pruning = startDeliveryPruning(app);
   // People imported by mobile or e-mail become reachable once Feishu tells us their open_id.
   void resolveIdentities(app, feishu).then(
     (r) => app.log.info({ ...r }, 'identities resolved'),
@@ -60,8 +70,28 @@ export function startBot(app: App, options: { feishu?: FeishuClient } = {}): Bot
     http,
     sender,
     async stop() {
+      clearInterval(pruning);
       ws?.close();
       await sender?.stop();
     },
   };
+}
+
+/** Delivery ids are kept this long: well past Feishu's last re-delivery (6 h) and the signed window (7 h). */
+export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * `inbound_deliveries` would grow forever: at start-up and every hour, ids older than the retention are forgotten.
+ * (The scheduler's tick takes this over once it exists.)
+ */
+function startDeliveryPruning(app: App): NodeJS.Timeout {
+  const prune = () =>
+    pruneDeliveries(app.store.db, new Date(app.clock().getTime() - DELIVERY_RETENTION_MS)).then(
+      (n) => n > 0 && app.log.info({ pruned: n }, 'old delivery ids forgotten'),
+      (err: unknown) => app.log.warn({ err }, 'pruning delivery ids failed'),
+    );
+  void prune();
+  const timer = setInterval(() => void prune(), 60 * 60 * 1000);
+  timer.unref();
+  return timer;
 }

@@ -12,6 +12,7 @@ import {
   nextDueAt,
   outboxCounts,
   patchTargets,
+  reclaimOwnClaims,
   releaseClaims,
   reschedule,
   type OutboxHealth,
@@ -61,7 +62,10 @@ export interface SenderOptions {
   feishu: FeishuClient;
   clock: Clock;
   log: Logger;
-  /** Written to `claimed_by`; default host:pid:random. */
+  /**
+   * Written to `claimed_by`. A server passes one that survives its restarts (host and port), so that on start it
+   * takes back what it claimed before a crash at once; default host:pid:random (a one-off `outbox flush`).
+   */
   instanceId?: string;
   /** Calls in flight at once (enough for ~50/s at Feishu's latency). Default 16. */
   concurrency?: number;
@@ -96,7 +100,7 @@ export interface Sender {
   drainOnce(): Promise<DrainReport>;
   /** Drains, waiting for retries, until no row is pending or in flight, or `maxWaitMs` (default 60 s) passes. */
   drainUntilIdle(options?: { maxWaitMs?: number }): Promise<DrainReport>;
-  /** Polls every `pollMs` and drains. */
+  /** Takes back this instance's own claims left by a crash, then polls every `pollMs` and drains. */
   start(): void;
   /** Stops polling, hands unsent claims back, and waits for calls in flight. */
   stop(): Promise<void>;
@@ -463,6 +467,13 @@ export function createSender(options: SenderOptions): Sender {
       if (loop) return;
       stopped = false;
       loop = (async () => {
+        try {
+          const reclaimed = await reclaimOwnClaims(store.db, instanceId, clock());
+          if (reclaimed > 0)
+            log.info({ reclaimed, instanceId }, 'took back messages claimed before a restart');
+        } catch (err) {
+          log.error({ err }, 'could not take back earlier claims; they are retried when their lease ends');
+        }
         while (!stopped) {
           try {
             await drainOnce();

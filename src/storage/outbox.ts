@@ -281,6 +281,21 @@ export async function releaseClaims(db: Db, ids: string[], instanceId: string): 
   return Number(res.numUpdatedRows);
 }
 
+/**
+ * After a crash and restart: the rows this instance itself had claimed (same instance id) can be taken back at
+ * once instead of after the lease — nobody else is sending them. They stay counted as attempts (a call may have
+ * reached Feishu; the row's uuid keeps a second send from posting twice).
+ */
+export async function reclaimOwnClaims(db: Db, instanceId: string, now: Date): Promise<number> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ state: 'pending', lease_until: null, next_attempt_at: now.toISOString() })
+    .where('state', '=', 'sending')
+    .where('claimed_by', '=', instanceId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 /** When the next waiting row becomes due (a pending row's next attempt, or a claim's lease end), or null. */
 export async function nextDueAt(db: Db): Promise<Date | null> {
   const pending = await db

@@ -3,6 +3,7 @@
  * timeouts — one of them after Feishu had already created the message) and through a crash of the bot in the
  * middle of sending, after which a new bot instance on the same database delivers the rest.
  */
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeishuClient, SendResult } from '../../../src/bot/feishu/client.ts';
 import { createSender } from '../../../src/bot/sender.ts';
@@ -118,5 +119,65 @@ describe('delivering the draw cards (SQLite)', () => {
       .where('claimed_by', '=', 'A')
       .execute();
     expect(byB).toHaveLength(2); // only the two A recorded; B took over the rest
+  });
+
+  it('a restarted bot takes back what it had claimed before its crash at once, not after the 60 s lease', async () => {
+    e = await e2e(sqlite.fresh);
+    const taskId = await e.createFoodTask();
+    await e.drawTask(taskId);
+    const port = '39871';
+    const sameInstance = `${hostname()}:${port}`; // what the bot on that port calls itself
+    const real = e.feishuClient(2000);
+    let calls = 0;
+    const dying: FeishuClient = {
+      ...real,
+      async sendMessage(...args: Parameters<FeishuClient['sendMessage']>): Promise<SendResult> {
+        if (++calls === 1) return real.sendMessage(...args);
+        return new Promise<SendResult>(() => {}); // the process froze, then died
+      },
+    };
+    const storeA = openStore(e.url);
+    const before = createSender({
+      store: storeA,
+      feishu: dying,
+      clock: () => new Date(),
+      log: silent,
+      instanceId: sameInstance,
+      concurrency: 1,
+      leaseMs: 60_000,
+    });
+    void before.drainOnce();
+    for (let i = 0; i < 100 && e.fake.messages.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    const stuck = await e.store.db.selectFrom('outbox').select('id').where('state', '=', 'sending').execute();
+    expect(stuck.length).toBeGreaterThan(1);
+
+    const started = Date.now();
+    const after = await e.startBot({ env: { PORT: port } });
+    await after.drain(20_000);
+    await storeA.close().catch(() => undefined);
+    expect(Date.now() - started).toBeLessThan(20_000); // well before the lease would have run out
+    await expectDeliveredOnce(e, taskId);
+  });
+
+  it('delivery ids older than a week are forgotten at start-up; recent ones are kept for deduplication', async () => {
+    e = await e2e(sqlite.fresh);
+    const day = 24 * 60 * 60 * 1000;
+    const at = (ago: number) => new Date(Date.now() - ago).toISOString();
+    await e.store.db
+      .insertInto('inbound_deliveries')
+      .values([
+        { delivery_id: 'event:old', kind: 'message', received_at: at(8 * day), outcome: null },
+        { delivery_id: 'event:recent', kind: 'message', received_at: at(day), outcome: null },
+      ])
+      .execute();
+    const bot = await e.startBot();
+    const ids = async () =>
+      (await e!.store.db.selectFrom('inbound_deliveries').select('delivery_id').execute()).map(
+        (r) => r.delivery_id,
+      );
+    for (let i = 0; i < 100 && (await ids()).includes('event:old'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await ids()).toEqual(['event:recent']);
+    await bot.stop();
   });
 });

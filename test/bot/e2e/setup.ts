@@ -134,7 +134,9 @@ export async function e2e(
       if (run.code !== 0) throw new Error(`draw run failed: ${run.stderr}`);
     },
     async startBot(opts = {}) {
-      const botEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: url };
+      // Each bot its own PORT setting (it listens on a free port anyway): the sender's instance id is host:PORT,
+      // and two bots on one database must not take each other's claims for their own.
+      const botEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: url, PORT: String(40000 + bots.length) };
       for (const [k, v] of Object.entries(opts.env ?? {})) {
         if (v === undefined) delete botEnv[k];
         else botEnv[k] = v;
