@@ -24,6 +24,11 @@ export interface FreezeCardData {
     officers: number;
     officersByDept: Record<string, number>;
   };
+  /**
+   * Hash of the audit entry that records this step, written in the same transaction: anyone holding the card can
+   * later check with `liancha audit verify --head HASH` that this step and every entry before it are still there.
+   */
+  auditHead: string;
 }
 
 export interface MemberView {
@@ -47,6 +52,11 @@ export interface DrawResultCardData {
   teams: { no: number; region: string; targets: number; members: MemberView[] }[];
   /** Drawn people liancha cannot reach in Feishu (no resolved identity): their liaison must tell them. */
   undeliverable: { name: string; deptName: string; team: number }[];
+  /**
+   * Hash of the audit entry that records this step, written in the same transaction: anyone holding the card can
+   * later check with `liancha audit verify --head HASH` that this step and every entry before it are still there.
+   */
+  auditHead: string;
 }
 
 export interface Deadline {

@@ -1,5 +1,6 @@
 import type { DrawResultCardData } from './data.ts';
 import { taskLines } from './format.ts';
+import { auditHeadLine } from './audit-head.ts';
 import { card, hr, markdown, md, t } from './i18n.ts';
 import { fitsLimits } from './limits.ts';
 
@@ -45,8 +46,8 @@ export function drawResultCard(
     ),
     markdown(
       t(
-        `**名单哈希**\n检查对象 \`${d.hashes.targets}\`\n执法人员 \`${d.hashes.officers}\`\n回避关系 \`${d.hashes.conflicts}\``,
-        `**Snapshot hashes**\ntargets \`${d.hashes.targets}\`\nofficers \`${d.hashes.officers}\`\nconflicts \`${d.hashes.conflicts}\``,
+        `**名单哈希**\n检查对象 \`${d.hashes.targets}\`\n执法人员 \`${d.hashes.officers}\`\n回避关系 \`${d.hashes.conflicts}\`\n${auditHeadLine(d.auditHead).zh}`,
+        `**Snapshot hashes**\ntargets \`${d.hashes.targets}\`\nofficers \`${d.hashes.officers}\`\nconflicts \`${d.hashes.conflicts}\`\n${auditHeadLine(d.auditHead).en}`,
       ),
       { size: 'notation' },
     ),

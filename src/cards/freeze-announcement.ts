@@ -1,5 +1,6 @@
 import type { FreezeCardData } from './data.ts';
 import { taskLines } from './format.ts';
+import { auditHeadLine } from './audit-head.ts';
 import { card, hr, markdown, md, t } from './i18n.ts';
 
 /** To the joint-meeting group when a draw is frozen: what will be drawn from, and which public value decides it. */
@@ -30,8 +31,8 @@ export function freezeAnnouncementCard(d: FreezeCardData): Record<string, unknow
       ),
       markdown(
         t(
-          `**名单哈希（SHA-256）**\n检查对象 \`${d.hashes.targets}\`\n执法人员 \`${d.hashes.officers}\`\n回避关系 \`${d.hashes.conflicts}\``,
-          `**Snapshot hashes (SHA-256)**\ntargets \`${d.hashes.targets}\`\nofficers \`${d.hashes.officers}\`\nconflicts \`${d.hashes.conflicts}\``,
+          `**名单哈希（SHA-256）**\n检查对象 \`${d.hashes.targets}\`\n执法人员 \`${d.hashes.officers}\`\n回避关系 \`${d.hashes.conflicts}\`\n${auditHeadLine(d.auditHead).zh}`,
+          `**Snapshot hashes (SHA-256)**\ntargets \`${d.hashes.targets}\`\nofficers \`${d.hashes.officers}\`\nconflicts \`${d.hashes.conflicts}\`\n${auditHeadLine(d.auditHead).en}`,
         ),
         { size: 'notation' },
       ),

@@ -96,7 +96,7 @@ export async function drawResultData(
   task: TaskDefinition,
   draw: DrawRow,
   outcome: DrawOutcome,
-): Promise<DrawResultCardData> {
+): Promise<Omit<DrawResultCardData, 'auditHead'>> {
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
   const members = await memberRows(db, task.id);

@@ -25,7 +25,7 @@ import {
 } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { UserError } from '../errors.ts';
-import { appendAudit } from '../storage/audit.ts';
+import { appendAudit, auditHead } from '../storage/audit.ts';
 import { listConflicts, listInspectors, listItems, targetPages } from '../storage/directory.ts';
 import {
   approvedSubstitutions,
@@ -208,15 +208,7 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
       await insertFreeze(trx, freeze);
       if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
         throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
-      // The announcement commits with the freeze; the running bot's sender delivers it.
-      await queueFreezeAnnouncement(
-        trx,
-        app,
-        task.definition,
-        { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
-        snap.pools,
-      );
-      await appendAudit(trx, app.store.dialect, {
+      const audit = await appendAudit(trx, app.store.dialect, {
         at,
         actor: app.actor,
         action: 'draw.freeze',
@@ -228,6 +220,16 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
           eligibleOfficers: snap.pools.officers.eligible,
         },
       });
+      // The announcement commits with the freeze and carries the hash of its audit entry (the anchor);
+      // the running bot's sender delivers it.
+      await queueFreezeAnnouncement(
+        trx,
+        app,
+        task.definition,
+        { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
+        snap.pools,
+        audit.hash,
+      );
     })
     .catch(refused);
   return (await getDraw(app.store.db, taskId))!;
@@ -269,15 +271,7 @@ export async function runTaskDraw(
     if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) throw alreadyRun(taskId, null);
     if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
       throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
-    // The draw card and the assignment cards commit with the draw; the running bot's sender delivers them.
-    const queued = await queueDrawCards(
-      trx,
-      app,
-      task.definition,
-      { ...draw, entropy, seed: outcome.seed, runAt: at, runBy: app.actor },
-      outcome,
-    );
-    await appendAudit(trx, app.store.dialect, {
+    const audit = await appendAudit(trx, app.store.dialect, {
       at,
       actor: app.actor,
       action: 'draw.run',
@@ -290,7 +284,16 @@ export async function runTaskDraw(
         teams: outcome.teams.length,
       },
     });
-    return queued;
+    // The draw card (with the hash of the audit entry above) and the assignment cards commit with the draw;
+    // the running bot's sender delivers them.
+    return queueDrawCards(
+      trx,
+      app,
+      task.definition,
+      { ...draw, entropy, seed: outcome.seed, runAt: at, runBy: app.actor },
+      outcome,
+      audit.hash,
+    );
   });
   return { draw: (await getDraw(app.store.db, taskId))!, outcome, cards };
 }
@@ -329,13 +332,20 @@ async function inRace<T>(
   }
 }
 
-/** The §4 record of a task's draw, from the database. */
-export async function drawRecord(app: App, taskId: string): Promise<DrawRecord> {
+/**
+ * What `draw export` writes: the §4 record, then `auditHead`, the hash of the newest audit entry when it was
+ * read — publish it, and `audit verify --head HASH` later shows that nothing recorded up to then was removed.
+ * Replays (`draw verify`, the script in docs/draw-algorithm.md) ignore it.
+ */
+export type DrawExport = DrawRecord & { auditHead: string };
+
+/** The §4 record of a task's draw, from the database, with the audit head that covers it. */
+export async function drawRecord(app: App, taskId: string): Promise<DrawExport> {
   await requireTask(app, taskId);
   const draw = await getDraw(app.store.db, taskId);
   if (!draw?.seed || draw.entropy === null)
     throw new UserError('DRAW.NOT_RUN', `the draw of task ${taskId} has not run yet`);
-  return buildRecord({
+  const record = buildRecord({
     taskId,
     entropySource: draw.entropySource,
     entropy: draw.entropy,
@@ -344,6 +354,8 @@ export async function drawRecord(app: App, taskId: string): Promise<DrawRecord> 
     outcome: await loadOutcome(app.store.db, draw),
     substitutions: await approvedSubstitutions(app.store.db, taskId),
   });
+  // Read last: the head then covers the draw and every substitution in the record (each audited as it committed).
+  return { ...record, auditHead: await auditHead(app.store.db) };
 }
 
 /** `draw verify ID`: replays the draw and every substitution from the database. */

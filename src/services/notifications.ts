@@ -30,6 +30,8 @@ export async function queueFreezeAnnouncement(
   task: TaskDefinition,
   draw: DrawRow,
   pools: PoolReport,
+  /** Hash of the freeze's audit entry, written in this transaction. */
+  auditHead: string,
 ): Promise<void> {
   const chat = groupChat(app);
   if (!chat) return;
@@ -46,6 +48,7 @@ export async function queueFreezeAnnouncement(
         Object.entries(pools.officers.byDepartment).map(([d, o]) => [d, o.total]),
       ),
     },
+    auditHead,
   });
   await enqueueMessage(
     trx,
@@ -74,6 +77,8 @@ export async function queueDrawCards(
   task: TaskDefinition,
   draw: DrawRow,
   outcome: DrawOutcome,
+  /** Hash of the draw's audit entry, written in this transaction. */
+  auditHead: string,
 ): Promise<QueuedDrawCards> {
   const chat = groupChat(app);
   const result = await drawResultData(trx, task, draw, outcome);
@@ -85,7 +90,7 @@ export async function queueDrawCards(
         receiveIdType: 'chat_id',
         receiveId: chat,
         msgType: 'interactive',
-        content: drawResultCard(result),
+        content: drawResultCard({ ...result, auditHead }),
         ref: `draw:${task.id}`,
       },
       app.clock(),

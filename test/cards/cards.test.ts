@@ -27,6 +27,7 @@ const task: TaskSummary = {
   resultDays: 20,
 };
 const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
+const auditHead = '4e'.repeat(32);
 const member = (i: number, leader = false) => ({
   certNo: `15000000${String(i).padStart(4, '0')}`,
   name: `检查员${i}`,
@@ -51,6 +52,7 @@ function drawData(teams: number): DrawResultCardData {
       members: [member(i * 3, true), member(i * 3 + 1), member(i * 3 + 2)],
     })),
     undeliverable: [{ name: '张三', deptName: '市卫生健康委员会', team: 1 }],
+    auditHead,
   };
 }
 
@@ -94,6 +96,7 @@ describe('cards', () => {
         officers: 29,
         officersByDept: { SCJG: 10, WJW: 9, YJGL: 10 },
       },
+      auditHead,
     }),
     drawResult: drawResultCard(drawData(2)),
     assignment: assignmentCard(assignment()),
@@ -138,6 +141,17 @@ describe('cards', () => {
     expect(json).not.toMatch(/9[0-9A-Z]{17}/); // no USCC at all
     expect(json).toContain('张三'); // undeliverable people are named for the liaisons
   });
+
+  it.each(['freeze', 'drawResult'] as const)(
+    'the %s card shows the audit head of its step in full, in both languages, to check with audit verify --head',
+    (name) => {
+      const markdowns = texts(all[name]).filter((x) => x.tag === 'markdown');
+      const shown = markdowns.find((x) => String(x.content).includes(auditHead))!;
+      expect(shown.content).toContain(`**审计链头** \`${auditHead}\``);
+      expect((shown.i18n_content as { en_us: string }).en_us).toContain(`**Audit head** \`${auditHead}\``);
+      expect(shown.content).toContain('liancha audit verify --head');
+    },
+  );
 
   it('a draw too large to list is summarised and points to the export, still within the limits', () => {
     const card = drawResultCard(drawData(2000));
@@ -213,6 +227,7 @@ describe('cards', () => {
           frozenAt: '2026-11-30T08:00:00Z',
           hashes,
           pools: { targets: 1, byRisk: { A: 1, B: 0, C: 0, D: 0 }, officers: 2, officersByDept: { SCJG: 1 } },
+          auditHead,
         }),
         drawResult: drawResultCard({
           ...drawData(1),

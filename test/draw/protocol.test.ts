@@ -116,8 +116,12 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
     const file = join(mkdtempSync(join(tmpdir(), 'liancha-export-')), 'draw.json');
     const exported = await runCli(url, ['draw', 'export', TASK, file]);
     expect(exported.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(vector);
-    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual(SPEC_RECORD_KEYS);
+    // The §4 record exactly, then the audit head that anchors it (see the audit-head test below).
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      ...vector,
+      auditHead: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual([...SPEC_RECORD_KEYS, 'auditHead']);
     expect((await runCli(url, ['draw', 'verify', TASK])).stdout.trim()).toBe('MATCH');
     // The export alone is enough for the independent Python verifier published in docs/draw-algorithm.md.
     expect(independentVerifier(file)).toBe('MATCH');
@@ -188,6 +192,73 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
       await s.close();
     }
     expect((await runCli(url, ['draw', 'verify', TASK])).stdout.trim()).toBe('MATCH');
+  });
+});
+
+describe('the audit head on the cards and in the export (SQLite)', () => {
+  it('each card carries the hash of the audit entry of its own step; audit verify --head finds it until it is removed', async () => {
+    const { url, store } = await dialects()[0]!.fresh();
+    await store.close();
+    await importWuhai(url);
+    const env = { JOINT_CHAT_ID: 'oc_joint' };
+    await runCli(url, ['task', 'create', foodTaskFile()]);
+    expect(
+      (await runCli(url, ['draw', 'freeze', TASK, '--entropy-source', vector.entropySource], { env })).code,
+    ).toBe(0);
+    expect((await runCli(url, ['draw', 'run', TASK, '--entropy', vector.entropy], { env })).code).toBe(0);
+
+    const s = openStore(url);
+    const headOn = async (ref: string) => {
+      const row = await s.db
+        .selectFrom('outbox')
+        .select('content')
+        .where('ref', '=', ref)
+        .executeTakeFirstOrThrow();
+      return /\*\*审计链头\*\* `([0-9a-f]{64})`/.exec(row.content)![1]!;
+    };
+    const entry = (action: string) =>
+      s.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', action)
+        .where('subject', '=', TASK)
+        .executeTakeFirstOrThrow();
+    try {
+      const freezeHead = await headOn(`freeze:${TASK}`);
+      const drawHead = await headOn(`draw:${TASK}`);
+      expect(freezeHead).toBe((await entry('draw.freeze')).hash);
+      expect(drawHead).toBe((await entry('draw.run')).hash);
+
+      const ok = await runCli(url, ['audit', 'verify', '--head', drawHead]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(new RegExp(`head ${drawHead} is entry \\d+ \\(draw\\.run ${TASK}, `));
+
+      const file = join(mkdtempSync(join(tmpdir(), 'liancha-export-')), 'draw.json');
+      expect((await runCli(url, ['draw', 'export', TASK, file])).code).toBe(0);
+      const exported = JSON.parse(readFileSync(file, 'utf8'));
+      const newest = await s.db
+        .selectFrom('audit_log')
+        .select('hash')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      expect(exported.auditHead).toBe(newest.hash);
+      expect(independentVerifier(file)).toBe('MATCH');
+      expect((await runCli(url, ['audit', 'verify', '--head', exported.auditHead])).code).toBe(0);
+
+      // Someone with the database file drops the guards and removes the draw's entry and everything after it.
+      s.sqlite!.exec('drop trigger audit_log_no_delete');
+      const run = await entry('draw.run');
+      s.sqlite!.prepare('delete from audit_log where seq >= ?').run(run.seq);
+      expect((await runCli(url, ['audit', 'verify'])).code).toBe(0); // the rest is still a valid chain
+      const gone = await runCli(url, ['audit', 'verify', '--head', drawHead]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/is not in the audit log .*were removed or replaced/);
+      expect((await runCli(url, ['audit', 'verify', '--head', exported.auditHead])).code).toBe(1);
+      expect((await runCli(url, ['audit', 'verify', '--head', freezeHead])).code).toBe(0);
+    } finally {
+      await s.close();
+    }
   });
 });
 
