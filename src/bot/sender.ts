@@ -19,6 +19,7 @@ import {
   type OutboxRow,
   type ReceiveIdType,
 } from '../storage/outbox.ts';
+import { MAX_CARD_BYTES, requestBytes } from '../cards/limits.ts';
 import type { FeishuClient, SendResult } from './feishu/client.ts';
 
 /**
@@ -106,6 +107,15 @@ export interface Sender {
   stop(): Promise<void>;
   /** Call right after enqueueing (after the commit): drains now instead of at the next poll. */
   wake(): void;
+}
+
+/** Why a card cannot be sent (its request body is over Feishu's 30 KB), or null. */
+export function oversizedCard(row: OutboxRow): string | null {
+  if (row.msg_type !== 'interactive') return null;
+  const bytes = requestBytes(row.content);
+  return bytes > MAX_CARD_BYTES
+    ? `card too large: the request would be ${bytes} bytes, Feishu accepts ${MAX_CARD_BYTES} (230025); not sent`
+    : null;
 }
 
 /** Outbox counts for /healthz. */
@@ -337,6 +347,13 @@ export function createSender(options: SenderOptions): Sender {
   async function dispatch(row: OutboxRow, pass: Pass): Promise<void> {
     if (row.lease_until && clock().getTime() >= Date.parse(row.lease_until) - 1000) {
       log.warn({ id: row.id }, 'outbox claim expired before it was sent: left for the next claim');
+      return;
+    }
+    const tooLarge = oversizedCard(row);
+    if (tooLarge) {
+      // Feishu would refuse it (230025) on every attempt: fail it now, with the reason, for `outbox --failed`.
+      if (await markFailed(store.db, row.id, tooLarge, instanceId)) pass.report.failed++;
+      log.error({ id: row.id, kind: row.kind, ref: row.ref, reason: tooLarge }, 'outbox message failed');
       return;
     }
     const result = await call(row, pass);

@@ -1,11 +1,12 @@
 import type { AssignmentCardData } from './data.ts';
 import { deadlineText, taskLines } from './format.ts';
 import { callbackButton, card, hr, markdown, md, t } from './i18n.ts';
+import { fitted } from './limits.ts';
 
 /** Action names carried in button values; the dispatcher routes on them. */
 export const CONFIRM_ASSIGNMENT = 'assignment.confirm';
 
-/** Targets listed on the card; more are summarised (a team rarely has more). */
+/** Targets listed on the card at most; more are summarised (a team rarely has more), fewer if they are long. */
 const LISTED_TARGETS = 30;
 
 /**
@@ -13,6 +14,11 @@ const LISTED_TARGETS = 30;
  * rule — and 确认 / Confirm. Once confirmed the card shows who confirmed and when instead of the button.
  */
 export function assignmentCard(d: AssignmentCardData): Record<string, unknown> {
+  // Long names and addresses can push the card past Feishu's 30 KB: list fewer targets until it fits.
+  return fitted((listed) => buildAssignmentCard(d, listed), LISTED_TARGETS);
+}
+
+function buildAssignmentCard(d: AssignmentCardData, listed: number): Record<string, unknown> {
   const leader = d.members.find((m) => m.leader);
   const members = d.members
     .map((m) => `${md(m.name)}（${md(m.deptName)}${m.leader ? '，组长' : ''}）`)
@@ -20,7 +26,7 @@ export function assignmentCard(d: AssignmentCardData): Record<string, unknown> {
   const membersEn = d.members
     .map((m) => `${md(m.name)} (${md(m.deptName)}${m.leader ? ', leader' : ''})`)
     .join(', ');
-  const targets = d.targets.slice(0, LISTED_TARGETS);
+  const targets = d.targets.slice(0, listed);
   const targetLines = targets.map((x, i) => `${i + 1}. ${md(x.name)}\u3000${md(x.address ?? '')}`).join('\n');
   const more = d.targets.length - targets.length;
   const due = deadlineText(d.deadline);

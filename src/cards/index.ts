@@ -4,5 +4,13 @@ export { drawResultCard } from './draw-result.ts';
 export { assignmentCard, CONFIRM_ASSIGNMENT } from './assignment.ts';
 export { helpCard } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
-export { cardBytes, countElements, fitsLimits, MAX_CARD_BYTES, MAX_CARD_ELEMENTS } from './limits.ts';
+export {
+  cardBytes,
+  countElements,
+  fitsLimits,
+  requestBytes,
+  CARD_BUDGET_BYTES,
+  MAX_CARD_BYTES,
+  MAX_CARD_ELEMENTS,
+} from './limits.ts';
 export type * from './data.ts';

@@ -1,6 +1,13 @@
-/** Feishu's limits for one card (FEISHU.md): 30 KB of JSON and 200 elements. */
+/**
+ * Feishu's limits for one card (FEISHU.md): 30 KB and 200 elements. The 30 KB is documented on the request body,
+ * not on the card JSON: the card travels as a JSON *string* inside the request (`content`), so every `"` and `\`
+ * of the card costs a second byte. Cards are fitted to 90 % of both limits (10 % headroom for what we cannot
+ * measure exactly: the receiver id, the uuid, Feishu's own accounting).
+ */
 export const MAX_CARD_BYTES = 30 * 1024;
 export const MAX_CARD_ELEMENTS = 200;
+export const CARD_BUDGET_BYTES = Math.floor(MAX_CARD_BYTES * 0.9);
+export const CARD_BUDGET_ELEMENTS = Math.floor(MAX_CARD_ELEMENTS * 0.9);
 
 /** Counts every component in the card body, nested ones included. */
 export function countElements(node: unknown): number {
@@ -12,13 +19,45 @@ export function countElements(node: unknown): number {
   return n;
 }
 
+/** The card's JSON alone. */
 export function cardBytes(card: unknown): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');
 }
 
+/** A receiver id and a uuid as long as Feishu's (open_ids are 35 chars, chat ids 35, uuids ≤ 50). */
+const LONGEST_ENVELOPE = {
+  receive_id: 'ou_' + '0'.repeat(61),
+  msg_type: 'interactive',
+  uuid: '0'.repeat(50),
+};
+
+/**
+ * The size of the send request that carries this card, as Feishu counts it: the body of `POST /im/v1/messages`
+ * with the card as the `content` string. (A patch body, `{content}`, is smaller.)
+ */
+export function requestBytes(card: unknown): number {
+  const content = typeof card === 'string' ? card : JSON.stringify(card);
+  return Buffer.byteLength(JSON.stringify({ ...LONGEST_ENVELOPE, content }), 'utf8');
+}
+
+/** Within 90 % of Feishu's size and element limits. */
 export function fitsLimits(card: Record<string, unknown>): boolean {
   return (
-    cardBytes(card) <= MAX_CARD_BYTES &&
-    countElements((card.body as { elements: unknown[] }).elements) <= MAX_CARD_ELEMENTS
+    requestBytes(card) <= CARD_BUDGET_BYTES &&
+    countElements((card.body as { elements: unknown[] }).elements) <= CARD_BUDGET_ELEMENTS
   );
+}
+
+/**
+ * Builds a card listing `listed` items, halving the count until the card fits the limits (at 0 it is returned as
+ * it is: the caller's summary line says how many were left out). For cards whose length grows with data.
+ */
+export function fitted(
+  build: (listed: number) => Record<string, unknown>,
+  listed: number,
+): Record<string, unknown> {
+  for (let n = listed; ; n = Math.floor(n / 2)) {
+    const card = build(n);
+    if (n === 0 || fitsLimits(card)) return card;
+  }
 }

@@ -1,9 +1,17 @@
 import type { MyTasksCardData } from './data.ts';
 import { deadlineText } from './format.ts';
 import { card, markdown, md, t } from './i18n.ts';
+import { fitted } from './limits.ts';
+
+/** Assignments listed at most; the rest are counted (fewer are listed when a card would be too large). */
+const LISTED_ASSIGNMENTS = 40;
 
 /** The answer to 我的任务 / my tasks: the sender's assignments and their deadlines. */
 export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
+  return fitted((listed) => buildMyTasksCard(d, listed), LISTED_ASSIGNMENTS);
+}
+
+function buildMyTasksCard(d: MyTasksCardData, listed: number): Record<string, unknown> {
   const elements: unknown[] = [];
   if (d.assignments.length === 0) {
     elements.push(
@@ -15,7 +23,7 @@ export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
       ),
     );
   }
-  for (const a of d.assignments) {
+  for (const a of d.assignments.slice(0, listed)) {
     const due = deadlineText(a.deadline);
     elements.push(
       markdown(
@@ -26,6 +34,9 @@ export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
       ),
     );
   }
+  const more = d.assignments.length - Math.min(listed, d.assignments.length);
+  if (more > 0)
+    elements.push(markdown(t(`……另有 ${more} 项任务未列出`, `…and ${more} more assignments not listed`)));
   return card({
     title: t('我的任务', 'My tasks'),
     template: 'blue',

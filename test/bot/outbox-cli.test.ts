@@ -2,10 +2,28 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
 import { harness, type Harness } from './feishu-harness.ts';
+import { simpleCard } from '../fake-feishu/sample-cards.ts';
 
 describe.each(dialects())('liancha outbox on $dialect', ({ fresh }) => {
   let h: Harness;
   afterEach(async () => h?.close());
+
+  it('a card too large for Feishu is not sent: outbox --failed names it with the reason', async () => {
+    h = await harness(fresh);
+    h.fake.addUser({ openId: 'ou_big' });
+    // 11,000 CJK characters: 33 KB of card, over Feishu's 30 KB request body.
+    const huge = () => simpleCard('检'.repeat(11_000));
+    const [row] = await h.enqueueCards(['ou_big'], 'open_id', huge);
+    const flushed = await runCli(h.url, ['outbox', 'flush'], { env: h.env() });
+    expect(flushed.code).toBe(0);
+    expect(flushed.stdout).toContain('sent 0, failed 1');
+    expect(h.fake.messagesTo('ou_big')).toHaveLength(0);
+    const failed = await runCli(h.url, ['outbox', '--failed']);
+    expect(failed.stdout).toContain(row!.id);
+    expect(failed.stdout).toMatch(
+      /reason: card too large: the request would be \d+ bytes, Feishu accepts 30720/,
+    );
+  });
 
   it('flushes, lists failures with the reason, and requeues one with --retry', async () => {
     h = await harness(fresh);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   assignmentCard,
   cardBytes,
+  CARD_BUDGET_BYTES,
   countElements,
+  requestBytes,
   drawResultCard,
   freezeAnnouncementCard,
   helpCard,
@@ -176,6 +178,44 @@ describe('cards', () => {
     );
     expect(confirmed).not.toContain('"tag":"button"');
     expect(confirmed).toContain('已确认');
+  });
+
+  it('an assignment whose targets have the longest names and addresses an import allows still fits, with the rest counted', () => {
+    // 30 targets, each a 100-character name and a 200-character address (the import's limits): far over 30 KB
+    // if all were listed.
+    const targets = Array.from({ length: 30 }, (_, i) => ({
+      uscc: `uscc${i}`,
+      name: `${i}号${'乌海市海勃湾区餐饮服务有限责任公司'.repeat(6)}`.slice(0, 100),
+      address: `${i}号${'内蒙古自治区乌海市海勃湾区人民路北街道'.repeat(11)}`.slice(0, 200),
+    }));
+    const card = assignmentCard(assignment({ targets }));
+    expect(requestBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    const text = JSON.stringify(card);
+    expect(text).toContain('0号乌海市');
+    expect(text).toMatch(/……另有 \d+ 户/);
+    expect(text).not.toContain('29号乌海市');
+  });
+
+  it('my tasks for someone on 200 tasks with long names fits and counts what it leaves out', () => {
+    const card = myTasksCard({
+      name: '检查员1',
+      assignments: Array.from({ length: 200 }, (_, i) => ({
+        task: { id: `T-${i}`, name: `${i}${'餐饮服务单位部门联合抽查'.repeat(9)}`, window: task.window },
+        team: 1,
+        leader: false,
+        targets: 6,
+        confirmed: false,
+        deadline: { date: '2027-01-29', provisional: false },
+      })),
+    });
+    expect(requestBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    expect(JSON.stringify(card)).toMatch(/……另有 \d+ 项任务未列出/);
+  });
+
+  it('the size counted is the request body, where the card is an escaped string', () => {
+    const card = { schema: '2.0', body: { elements: [{ tag: 'markdown', content: '"'.repeat(1000) }] } };
+    // Each quote is escaped twice over: once in the card JSON, once more in the request's `content` string.
+    expect(requestBytes(card)).toBeGreaterThan(cardBytes(card) + 2000);
   });
 
   it('escapes markdown in names taken from the directories', () => {

@@ -270,15 +270,15 @@ interface Walk {
   elements: number;
 }
 
-/** Validates a message `content` for msg_type `interactive`. */
-export function validateCardContent(content: unknown): CardVerdict {
+/**
+ * Validates a message `content` for msg_type `interactive`. The 30 KB limit is documented on the request body
+ * (FEISHU.md): `requestBytes` is the body's size, in which the card is an escaped JSON string.
+ */
+export function validateCardContent(content: unknown, requestBytes?: number): CardVerdict {
   if (typeof content !== 'string') return bad('content must be a JSON string');
-  if (Buffer.byteLength(content, 'utf8') > CARD_MAX_BYTES)
-    return {
-      ok: false,
-      code: 230025,
-      msg: `card is ${Buffer.byteLength(content, 'utf8')} bytes, over 30 KB`,
-    };
+  const size = requestBytes ?? Buffer.byteLength(JSON.stringify({ content }), 'utf8');
+  if (size > CARD_MAX_BYTES)
+    return { ok: false, code: 230025, msg: `request body is ${size} bytes, over 30 KB` };
   let card: unknown;
   try {
     card = JSON.parse(content);

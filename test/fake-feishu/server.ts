@@ -518,7 +518,7 @@ export class FakeFeishu {
     let card: Record<string, unknown> | null = null;
     let text: string | null = null;
     if (msgType === 'interactive') {
-      const v = validateCardContent(b.content);
+      const v = validateCardContent(b.content, Buffer.byteLength(JSON.stringify(b), 'utf8'));
       if (!v.ok) return fail(400, v.code, v.msg);
       card = v.card;
     } else if (msgType === 'text') {
@@ -575,7 +575,7 @@ export class FakeFeishu {
     if (m.msgType !== 'interactive') return fail(400, 230001, 'only card messages can be updated');
     if (this.now() - m.createdAt > PATCH_WINDOW_MS)
       return fail(400, 230031, 'The message has exceeded the update time limit (14 days).');
-    const v = validateCardContent(b.content);
+    const v = validateCardContent(b.content, Buffer.byteLength(JSON.stringify(b), 'utf8'));
     if (!v.ok) return fail(400, v.code, v.msg);
     m.patches.push({ at: this.now(), content: b.content as string, card: v.card });
     m.content = b.content as string;
