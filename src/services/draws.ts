@@ -38,6 +38,7 @@ import {
 } from '../storage/draws.ts';
 import { setTaskState, type TaskRecord } from '../storage/tasks.ts';
 import type { Database } from '../storage/schema.ts';
+import { staffingRefusal } from '../domain/draw/staffing.ts';
 import { isConcurrentRefusal } from '../storage/refusal.ts';
 import { queueDrawCards, queueFreezeAnnouncement, type QueuedDrawCards } from './notifications.ts';
 import { requireTask } from './tasks.ts';
@@ -138,6 +139,8 @@ export interface Preview {
   hashes: SnapshotHashes;
   /** A draw with throw-away entropy: what a draw could look like, never what it will be. */
   sample: { entropy: string; outcome: DrawOutcome } | { entropy: string; error: string };
+  /** Why `draw freeze` would refuse this task (its draw can never succeed), or null. */
+  freezeRefusal: string | null;
 }
 
 /** `draw preview ID`: pool sizes and a sample draw with throw-away entropy. Saves nothing. */
@@ -160,8 +163,12 @@ export async function previewDraw(app: App, taskId: string): Promise<Preview> {
     if (!(err instanceof DrawError)) throw err;
     sample = { entropy, error: err.message };
   }
-  return { task, pools: snap.pools, hashes: snap.hashes, sample };
+  const freezeRefusal = staffingRefusal(task.definition, snap.pools, await listInspectors(app.store.db));
+  return { task, pools: snap.pools, hashes: snap.hashes, sample, freezeRefusal };
 }
+
+/** Longest entropy source accepted: it names a public draw, and every group card about the task shows it. */
+export const ENTROPY_SOURCE_MAX = 200;
 
 /** `draw freeze ID --entropy-source TEXT`: fixes the snapshots; later directory changes do not affect them. */
 export async function freezeDraw(app: App, taskId: string, entropySource: string): Promise<DrawRow> {
@@ -169,6 +176,11 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
     throw new UserError(
       'DRAW.NO_ENTROPY_SOURCE',
       'name the public entropy source (--entropy-source TEXT), e.g. "福彩3D 第2026330期开奖号码"',
+    );
+  if ([...entropySource].length > ENTROPY_SOURCE_MAX)
+    throw new UserError(
+      'DRAW.ENTROPY_SOURCE_TOO_LONG',
+      `--entropy-source is ${[...entropySource].length} characters long; at most ${ENTROPY_SOURCE_MAX} (it is printed on the group cards), e.g. "福彩3D 第2026330期开奖号码"`,
     );
   const task = await requireTask(app, taskId);
   const notDraft = async (state: string) => {
@@ -195,6 +207,13 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
     .execute(async (trx) => {
       // Read inside the transaction so that the snapshot is one consistent state of the directories.
       const snap = await computeSnapshots(app, trx, task.definition);
+      // A freeze is final: refuse one whose draw can never succeed, while the directories can still be fixed.
+      const refusal = staffingRefusal(task.definition, snap.pools, await listInspectors(trx));
+      if (refusal)
+        throw new UserError(
+          'DRAW.CANNOT_STAFF',
+          `task ${taskId} cannot be frozen: ${refusal}. Nothing was saved; fix the directories or the task and freeze again`,
+        );
       const parameters = drawParametersFor(task.definition);
       const freeze = {
         taskId,

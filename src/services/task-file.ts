@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -26,13 +26,24 @@ const ratio = z
   });
 const stringList = z.array(z.string().min(1)).nonempty('must not be empty');
 
+/** Longest task name accepted: it is the title of every card about the task. */
+export const TASK_NAME_MAX = 100;
+/** A task file is a page of YAML; anything bigger is not one (and /dev/zero would never end). */
+export const TASK_FILE_MAX_BYTES = 1024 * 1024;
+
 export const taskFileSchema = z
   .object({
     id: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 ASCII letters, digits, - or _')
       .optional(),
-    name: z.string().trim().min(1, 'is required'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .refine((n) => [...n].length <= TASK_NAME_MAX, {
+        message: `must be at most ${TASK_NAME_MAX} characters (it is the title of every card about the task)`,
+      }),
     initiator: code,
     participants: z.array(code).default([]),
     items: z.array(code).nonempty('must list at least one inspection item'),
@@ -91,8 +102,21 @@ export function readTaskFile(path: string): TaskFile {
   const name = basename(path);
   let text: string;
   try {
+    // Checked before reading: a device or a FIFO (/dev/zero, /dev/stdin) would be read without end.
+    const stat = statSync(path);
+    if (!stat.isFile())
+      throw new UserError(
+        'TASK.FILE_NOT_REGULAR',
+        `${name}: not a regular file (${stat.isDirectory() ? 'a directory' : 'a device, pipe or socket'}); give the path of a YAML or JSON task file`,
+      );
+    if (stat.size > TASK_FILE_MAX_BYTES)
+      throw new UserError(
+        'TASK.FILE_TOO_LARGE',
+        `${name}: ${stat.size} bytes is too large for a task file (at most ${TASK_FILE_MAX_BYTES}); give the path of a YAML or JSON task file`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(
       'TASK.FILE_UNREADABLE',
       `${name}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,

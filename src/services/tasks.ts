@@ -2,7 +2,11 @@ import { basename } from 'node:path';
 import type { App } from '../app.ts';
 import { allItemsGeneral, type TaskDefinition } from '../domain/task.ts';
 import { UserError } from '../errors.ts';
+import type { Inspector } from '../domain/directory.ts';
+import { eligibleOfficers } from '../domain/draw/eligibility.ts';
+import { officersNeeded, whyNoOfficers } from '../domain/draw/staffing.ts';
 import { appendAudit } from '../storage/audit.ts';
+import { listInspectors } from '../storage/directory.ts';
 import { getTask, insertTask, setTaskState, taskIdsWithPrefix, type TaskRecord } from '../storage/tasks.ts';
 import { ratioBasisPoints, readTaskFile, type TaskFile } from './task-file.ts';
 
@@ -10,7 +14,11 @@ import { ratioBasisPoints, readTaskFile, type TaskFile } from './task-file.ts';
  * `task create FILE`: validates the task file against the directories and stores the task as a draft.
  * Every problem names its field: `participants[1]: department GAJ is not in the department directory`.
  */
-export async function createTask(app: App, path: string): Promise<TaskRecord> {
+export async function createTask(
+  app: App,
+  path: string,
+  options: { onWarning?: (warning: string) => void } = {},
+): Promise<TaskRecord> {
   const file = readTaskFile(path);
   const name = basename(path);
   const { db } = app.store;
@@ -52,6 +60,16 @@ export async function createTask(app: App, path: string): Promise<TaskRecord> {
       }
     }
   }
+  const inspectors = await listInspectors(db);
+  if (file.specialty !== undefined && !inspectors.some((i) => i.specialties.includes(file.specialty!))) {
+    const known = [...new Set(inspectors.flatMap((i) => i.specialties))].sort();
+    problems.push(
+      `specialty: no inspector in the directory has the specialty "${file.specialty}"` +
+        (known.length
+          ? ` (specialties there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''})`
+          : ' (no inspector has any specialty)'),
+    );
+  }
   if (file.id && (await getTask(db, file.id)))
     problems.push(`id: a task ${file.id} already exists (a voided task keeps its id; choose a new one)`);
   if (problems.length > 0)
@@ -63,6 +81,8 @@ export async function createTask(app: App, path: string): Promise<TaskRecord> {
 
   const id = file.id ?? (await nextTaskId(app, file));
   const definition = toDefinition(id, file);
+  for (const w of smallPools(definition, inspectors))
+    (options.onWarning ?? ((text: string) => app.log.warn(text)))(w);
   const at = app.clock().toISOString();
   await db.transaction().execute(async (trx) => {
     await insertTask(trx, definition, at, app.actor);
@@ -75,6 +95,29 @@ export async function createTask(app: App, path: string): Promise<TaskRecord> {
     });
   });
   return (await getTask(db, id))!;
+}
+
+/**
+ * Warnings for departments whose eligible officers (active officers with a certificate valid through the
+ * window's end, and the specialty if the task names one) are few: none or fewer than a team needs means
+ * `draw freeze` will refuse; no spare means a conflict or a replacement may leave a team short.
+ */
+function smallPools(task: TaskDefinition, inspectors: Inspector[]): string[] {
+  const eligible = eligibleOfficers(task, inspectors);
+  const warnings: string[] = [];
+  for (const [dept, m] of officersNeeded(task)) {
+    const n = eligible.filter((i) => i.department === dept).length;
+    if (n < m)
+      warnings.push(
+        `department ${dept} has ${n} eligible officer(s) for this task and every team needs ${m}` +
+          `${n === 0 ? ` (${whyNoOfficers(task, dept, inspectors)})` : ''}: draw freeze will refuse it until the inspector directory changes`,
+      );
+    else if (n < 2 * m)
+      warnings.push(
+        `department ${dept} has only ${n} eligible officer(s) for this task (every team needs ${m}): with no spare, a conflict or a replacement may leave a team short`,
+      );
+  }
+  return warnings;
 }
 
 function toDefinition(id: string, f: TaskFile): TaskDefinition {

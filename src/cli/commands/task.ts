@@ -7,7 +7,7 @@ import { getDraw, loadMembers, loadTeams } from '../../storage/draws.ts';
 import { targetsByUscc } from '../../storage/directory.ts';
 import { listTasks } from '../../storage/tasks.ts';
 import type { App } from '../../app.ts';
-import { print, printJson } from '../io.ts';
+import { print, printJson, warn } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
 export function registerTask(program: Command, { io, withApp }: CommandContext): void {
@@ -20,8 +20,14 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .option('--json', 'print the task as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
       await withApp(async (app) => {
-        const created = await createTask(app, file);
-        if (opts.json) return printJson(io, created);
+        const warnings: string[] = [];
+        const created = await createTask(app, file, {
+          onWarning: (w) => {
+            warnings.push(w);
+            warn(io, `warning: ${w}`);
+          },
+        });
+        if (opts.json) return printJson(io, { ...created, warnings });
         print(io, `created task "${created.name}" (draft)`);
         print(io, created.id);
       });

@@ -94,7 +94,8 @@ export function eligibleTargets(
   return targets.filter((t) => targetExclusion(t, rules) === null);
 }
 
-function officerExclusion(
+/** The first officer rule an inspector fails for this task, or null when the inspector is eligible. */
+export function officerExclusion(
   task: TaskDefinition,
   departments: ReadonlySet<string>,
   inspector: Inspector,
