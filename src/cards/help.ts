@@ -1,7 +1,16 @@
-import { card, markdown, md, t } from './i18n.ts';
+import { card, markdown, md, t, type Bilingual } from './i18n.ts';
 
-/** The answer to 帮助 / help and to anything the bot does not understand. */
-export function helpCard(opts: { unknownText?: string } = {}): Record<string, unknown> {
+/** One line of the help card: a command's name and what it does. */
+export interface HelpLine {
+  name: Bilingual;
+  help: Bilingual;
+}
+
+/** The answer to 帮助 / help and to anything the bot does not understand; `commands` is the bot's command table. */
+export function helpCard(opts: {
+  commands: readonly HelpLine[];
+  unknownText?: string;
+}): Record<string, unknown> {
   const elements: unknown[] = [];
   if (opts.unknownText !== undefined) {
     elements.push(
@@ -13,11 +22,13 @@ export function helpCard(opts: { unknownText?: string } = {}): Record<string, un
       ),
     );
   }
+  const zh = opts.commands.map((c) => `**${c.name.zh}**：${c.help.zh}`).join('\n');
+  const en = opts.commands.map((c) => `**${c.name.en}**: ${c.help.en}`).join('\n');
   elements.push(
     markdown(
       t(
-        '**我的任务**：我被抽中的检查任务和录入期限\n**进度**：抽查进度\n**帮助**：显示本说明\n\n在群里请 @我；私聊直接发送即可。',
-        '**my tasks**: the inspections you were drawn for, and what is due\n**progress**: inspection progress\n**help**: this message\n\nIn a group, @ me; in a direct message, just send it.',
+        `${zh}\n\n在群里请 @我；私聊直接发送即可。`,
+        `${en}\n\nIn a group, @ me; in a direct message, just send it.`,
       ),
     ),
   );

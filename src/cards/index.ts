@@ -2,7 +2,7 @@
 export { freezeAnnouncementCard } from './freeze-announcement.ts';
 export { drawResultCard } from './draw-result.ts';
 export { assignmentCard, CONFIRM_ASSIGNMENT } from './assignment.ts';
-export { helpCard } from './help.ts';
+export { helpCard, type HelpLine } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
 export {
   cardBytes,

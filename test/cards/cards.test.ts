@@ -15,6 +15,7 @@ import {
   type DrawResultCardData,
   type TaskSummary,
 } from '../../src/cards/index.ts';
+import { t } from '../../src/cards/i18n.ts';
 
 const task: TaskSummary = {
   id: 'WH-2026-FOOD-01',
@@ -102,7 +103,10 @@ describe('cards', () => {
     }),
     drawResult: drawResultCard(drawData(2)),
     assignment: assignmentCard(assignment()),
-    help: helpCard({ unknownText: '你好' }),
+    help: helpCard({
+      commands: [{ name: t('帮助', 'help'), help: t('显示本说明', 'this message') }],
+      unknownText: '你好',
+    }),
     myTasks: myTasksCard({
       name: '检查员1',
       assignments: [
@@ -286,7 +290,7 @@ describe('cards', () => {
             targets: [{ uscc: 'x', name: v, address: v }],
           }),
         ),
-        help: helpCard({ unknownText: v }),
+        help: helpCard({ commands: [], unknownText: v }),
         myTasks: myTasksCard({
           name: v,
           assignments: [

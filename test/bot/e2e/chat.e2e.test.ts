@@ -246,4 +246,27 @@ describe('chat commands and duplicate deliveries (SQLite)', () => {
         content,
       });
   });
+
+  it('every command the help card advertises is understood, in both languages, in a group and directly', async () => {
+    const asker = members[0]!.openId;
+    const help = say(asker, '帮助');
+    await help.send();
+    await bot.drain();
+    const card = repliesTo(e.fake, help.messageId)[0]!.card as {
+      body: { elements: { tag: string; i18n_content?: { zh_cn: string; en_us: string } }[] };
+    };
+    const lines = card.body.elements.flatMap((el) => (el.i18n_content ? [el.i18n_content] : []));
+    const names = (text: string) => [...text.matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1]!);
+    const advertised = lines.flatMap((l) => [...names(l.zh_cn), ...names(l.en_us)]);
+    expect(advertised).toEqual(expect.arrayContaining(['我的任务', '帮助', 'my tasks', 'help']));
+    for (const name of advertised)
+      for (const group of [false, true]) {
+        const msg = say(asker, name, { group });
+        await msg.send();
+        await bot.drain();
+        const reply = repliesTo(e.fake, msg.messageId);
+        expect(reply, `${name} (group: ${group})`).toHaveLength(1);
+        expect(cardText(reply[0]!.card), name).not.toContain('没有听懂');
+      }
+  });
 });
