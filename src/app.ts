@@ -1,8 +1,9 @@
 import { userInfo } from 'node:os';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type Config } from './config.ts';
-import { openStore, type Store } from './storage/db.ts';
-import { migrate } from './storage/migrate.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { sentenceDestination } from './log-format.ts';
+import { openStore, postgresConnectionProblem, type Store } from './storage/db.ts';
+import { migrate, type MigrationReport } from './storage/migrate.ts';
 
 /** Where "now" comes from. Tests and `--at` pass a fixed clock; everything else uses the system one. */
 export type Clock = () => Date;
@@ -14,6 +15,8 @@ export interface App {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** What start-up did to the schema: the migrations it applied (none when it was current). */
+  migrations: MigrationReport;
   /** Who is acting, for the audit log: the OS user running the CLI. */
   actor: string;
   close(): Promise<void>;
@@ -23,27 +26,43 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   /** Logs go to stderr so that stdout stays data. */
-  logDestination?: NodeJS.WritableStream;
+  logDestination?: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * The log format when LOG_FORMAT is not set. CLI commands pass `pretty` (sentences for people); left out
+   * (the server), it is `pretty` on a terminal and `json` otherwise (SPEC §3).
+   */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** Validates the environment, opens the database and brings it to the newest schema. */
 export async function createApp(options: AppOptions = {}): Promise<App> {
   const config = loadConfig(options.env ?? process.env);
+  const destination = options.logDestination ?? process.stderr;
+  const format = config.LOG_FORMAT ?? options.logFormat ?? (destination.isTTY ? 'pretty' : 'json');
   const log = pino(
     { level: config.LOG_LEVEL, base: undefined },
-    (options.logDestination ?? process.stderr) as pino.DestinationStream,
+    format === 'pretty' ? sentenceDestination(destination) : (destination as pino.DestinationStream),
   );
   const store = openStore(config.DATABASE_URL);
+  let migrations: MigrationReport;
   try {
-    const report = await migrate(store);
-    if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
+    migrations = await migrate(store);
+    if (migrations.applied.length > 0)
+      log.info(
+        { applied: migrations.applied },
+        `${store.description}: applied ${migrations.applied.length} migration(s): ${migrations.applied.join(', ')}`,
+      );
   } catch (err) {
     await store.close();
+    const problem = store.dialect === 'postgres' ? postgresConnectionProblem(err) : null;
+    if (problem)
+      throw new ConfigError(`DATABASE_URL (${store.description}): cannot use PostgreSQL: ${problem}`);
     throw err;
   }
   return {
     config,
     store,
+    migrations,
     clock: options.clock ?? systemClock,
     log,
     actor: `cli:${safeUser()}`,

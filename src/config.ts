@@ -1,9 +1,15 @@
+import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 
 /** SPEC §3 "Environment". Parsed once at start-up; a bad value stops with one line naming the variable. */
 const cronExpression = z
   .string()
-  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, e.g. "0 9 * * 1"');
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, e.g. "0 9 * * 1"')
+  // node-cron's own check: every field within its range (minute 0–59, hour 0–23, …), as the scheduler reads it.
+  .refine(
+    (expr) => validateCron(expr),
+    'is not a valid cron expression (minute 0–59, hour 0–23, day 1–31, month 1–12, weekday 0–7), e.g. "0 9 * * 1"',
+  );
 
 const envSchema = z.object({
   DATABASE_URL: z
@@ -36,6 +42,8 @@ const envSchema = z.object({
   DIGEST_CRON: cronExpression.default('0 9 * * 1'),
   REMINDER_CRON: cronExpression.default('0 9 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Absent: `pretty` on a terminal, else `json`; CLI commands other than `serve` print sentences (app.ts). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Settings where the regulations differ (SPEC §2). */
   LIANCHA_GENERAL_RATIO_CAP: z.coerce.number().min(0).max(1).default(0.05),
   LIANCHA_SAME_YEAR_EXCLUSION: z.enum(['on', 'off']).default('on'),
@@ -53,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+    throw new ConfigError(`${name}=${JSON.stringify(hidePassword(env[name] ?? ''))}: ${issue.message}`);
   }
   const cfg = parsed.data;
   if (Boolean(cfg.FEISHU_APP_ID) !== Boolean(cfg.FEISHU_APP_SECRET)) {
@@ -63,6 +71,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return { ...cfg, localMode: !cfg.FEISHU_APP_ID };
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`: a value echoed in an error never shows a password. */
+function hidePassword(value: string): string {
+  return value.replace(/([^:@/\s]*):[^@/\s]*@/, '$1:***@');
 }
 
 function isTimeZone(tz: string): boolean {

@@ -1,9 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 
-/** Starts listening; resolves once the port is bound. */
+/** Starts listening; resolves once the port is bound, rejects when it cannot be (EADDRINUSE, EACCES). */
 export function listen(http: Hono, port: number): Promise<ServerType> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: http.fetch, port }, () => resolve(server));
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: http.fetch, port }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+    server.once('error', reject);
   });
 }

@@ -12,8 +12,12 @@ import { registerUsers } from './commands/users.ts';
 import { registerTask } from './commands/task.ts';
 import { registerDraw } from './commands/draw.ts';
 
-/** Runs an action with the application wired up, and closes it afterwards. */
-export type WithApp = <T>(action: (app: App) => Promise<T>) => Promise<T>;
+/**
+ * Runs an action with the application wired up, and closes it afterwards. Commands print their logs as
+ * sentences for the person at the terminal; `serve` (`server: true`) logs JSON unless stderr is a terminal.
+ * LOG_FORMAT overrides both.
+ */
+export type WithApp = <T>(action: (app: App) => Promise<T>, options?: { server?: boolean }) => Promise<T>;
 
 export interface CommandContext {
   io: CliIO;
@@ -60,8 +64,13 @@ export async function main(
   appOptions: AppOptions = {},
 ): Promise<number> {
   const fullIO: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
-  const withApp: WithApp = async (action) => {
-    const app = await createApp({ env: fullIO.env, logDestination: fullIO.stderr, ...appOptions });
+  const withApp: WithApp = async (action, options = {}) => {
+    const app = await createApp({
+      env: fullIO.env,
+      logDestination: fullIO.stderr,
+      ...(options.server ? {} : { logFormat: 'pretty' as const }),
+      ...appOptions,
+    });
     try {
       return await action(app);
     } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import {
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
+import { ConfigError } from '../config.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -63,12 +64,59 @@ export function openStore(databaseUrl: string): Store {
     throw new Error(`DATABASE_URL must be file:PATH or postgres://…, got "${databaseUrl}"`);
   }
   const path = resolve(databaseUrl.slice('file:'.length));
-  mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SqliteDatabase(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
-  sqlite.pragma('synchronous = NORMAL');
+  const sqlite = openSqliteFile(databaseUrl, path);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', description: `file:${path}`, sqlite, close: () => db.destroy() };
+}
+
+/**
+ * Opens (creating if need be) the SQLite file of a `file:PATH` URL. What an operator can get wrong — a directory,
+ * a folder that cannot be created, a file that is not a database — is one line naming DATABASE_URL.
+ */
+function openSqliteFile(url: string, path: string): SqliteDatabase.Database {
+  const refuse = (why: string) => new ConfigError(`DATABASE_URL=${JSON.stringify(url)}: ${why}`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw refuse(`${path} is a directory; give the path of a database file, e.g. file:./data/liancha.db`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw refuse(
+      `cannot create the folder ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  let sqlite: SqliteDatabase.Database | null = null;
+  try {
+    sqlite = new SqliteDatabase(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('synchronous = NORMAL');
+    return sqlite;
+  } catch (err) {
+    sqlite?.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_NOTADB')) throw refuse(`${path} is not a SQLite database`);
+    throw refuse(`cannot open ${path} (${code || (err as Error).message})`);
+  }
+}
+
+/**
+ * The one line to print when PostgreSQL cannot be reached or refuses us (refused connection, unknown host,
+ * wrong password, missing database), or null for any other error. Never includes the password.
+ */
+export function postgresConnectionProblem(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') {
+    return /timeout|terminated unexpectedly|Connection terminated/i.test(err.message) ? err.message : null;
+  }
+  // SQLSTATE classes 08 (connection), 28 (authorization), 3D (no such database), 57P03 (starting up).
+  const sqlstate = /^(08|28|3D)/.test(code) || code === '57P03';
+  const network = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(
+    code,
+  );
+  if (!sqlstate && !network) return null;
+  // Node's AggregateError (every address of "localhost" refused) has an empty message of its own.
+  const inner = (err as { errors?: Error[] }).errors?.map((e) => e.message).filter(Boolean) ?? [];
+  return err.message || inner.join('; ') || code;
 }

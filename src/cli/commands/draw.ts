@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from '../../services/draws.ts';
@@ -22,6 +22,18 @@ async function refreshIdentities(app: App): Promise<void> {
       'could not resolve identities before the draw; unresolved people are listed as undeliverable',
     );
   }
+}
+
+/** True when `file` is the SQLite database (or its WAL, shared-memory or journal file), by any name or link. */
+function isDatabaseFile(app: App, file: string): boolean {
+  const dbPath = app.store.sqlite?.name;
+  if (!dbPath) return false;
+  const target = statSync(file, { throwIfNoEntry: false });
+  if (!target) return false;
+  return ['', '-wal', '-shm', '-journal'].some((suffix) => {
+    const s = statSync(dbPath + suffix, { throwIfNoEntry: false });
+    return s !== undefined && s.dev === target.dev && s.ino === target.ino;
+  });
 }
 
 export function registerDraw(program: Command, { io, withApp }: CommandContext): void {
@@ -82,6 +94,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
               `  team ${team.no} (${team.region}): ${team.targets.length} targets; ${team.members.map((m) => `${m.dept} ${m.certNo}${m.leader ? '*' : ''}`).join(', ')}`,
             );
         }
+        if (p.freezeRefusal) print(io, `draw freeze would refuse this task: ${p.freezeRefusal}`);
         print(io, 'nothing was saved');
       });
     });
@@ -124,13 +137,15 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .action(async (id: string, opts: { entropy: string; json?: boolean }) => {
       await withApp(async (app) => {
         await refreshIdentities(app);
-        const { outcome } = await runTaskDraw(app, id, opts.entropy);
+        const { outcome, cards } = await runTaskDraw(app, id, opts.entropy);
         if (opts.json)
           return printJson(io, {
             taskId: id,
             seed: outcome.seed,
             targets: outcome.targets,
             teams: outcome.teams,
+            assignmentCardsQueued: cards.assignments,
+            unreachable: cards.undeliverable,
           });
         const targets = outcome.teams.reduce((n, t) => n + t.targets.length, 0);
         print(io, `drew ${targets} targets in ${outcome.teams.length} teams for ${id}; the draw is locked`);
@@ -140,6 +155,18 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
             io,
             `  team ${team.no} (${team.region}): ${team.targets.length} targets; ${team.members.map((m) => `${m.dept} ${m.certNo}${m.leader ? ' (leader)' : ''}`).join(', ')}`,
           );
+        print(
+          io,
+          `queued ${cards.assignments} assignment card${cards.assignments === 1 ? '' : 's'}: the running bot sends them (or liancha outbox flush)`,
+        );
+        const n = cards.undeliverable.length;
+        if (n > 0) {
+          print(
+            io,
+            `${n} drawn ${n === 1 ? 'person has' : 'people have'} no Feishu identity and cannot be reached (their liaison must tell them; liancha users check):`,
+          );
+          for (const u of cards.undeliverable) print(io, `  team ${u.team}: ${u.name}, ${u.deptName}`);
+        }
       });
     });
 
@@ -148,16 +175,26 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .argument('<id>', 'task id')
     .argument('<file>', 'where to write the record (JSON)')
     .description('write the draw record of SPEC §4: everything an independent party needs to replay it')
-    .action(async (id: string, file: string) => {
+    .option('--force', 'overwrite FILE if it exists (never the database itself)')
+    .action(async (id: string, file: string, opts: { force?: boolean }) => {
       await withApp(async (app) => {
+        if (isDatabaseFile(app, file))
+          throw new UserError(
+            'DRAW.EXPORT_OVER_DATABASE',
+            `${file} is liancha's own database (DATABASE_URL): write the record to another file`,
+          );
         const record = await drawRecord(app, id);
         try {
-          writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
+          // 'wx' fails when the file exists: an earlier export or any other file is never replaced by accident.
+          writeFileSync(file, JSON.stringify(record, null, 2) + '\n', { flag: opts.force ? 'w' : 'wx' });
         } catch (err) {
-          throw new UserError(
-            'DRAW.EXPORT_WRITE',
-            `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-          );
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST')
+            throw new UserError(
+              'DRAW.EXPORT_EXISTS',
+              `${file} already exists: choose another file name, or add --force to overwrite it`,
+            );
+          throw new UserError('DRAW.EXPORT_WRITE', `cannot write ${file}: ${code ?? (err as Error).message}`);
         }
         print(io, `wrote ${file}`);
       });

@@ -15,7 +15,13 @@ export function registerMigrate(program: Command, { io, withApp }: CommandContex
           .select(['name', 'applied_at'])
           .orderBy('name')
           .execute();
-        if (opts.json) return printJson(io, { database: app.store.description, migrations: rows });
+        const { applied } = app.migrations;
+        if (opts.json) return printJson(io, { database: app.store.description, applied, migrations: rows });
+        if (applied.length > 0)
+          print(
+            io,
+            `${app.store.description}: applied ${applied.length} migration(s): ${applied.join(', ')}`,
+          );
         print(
           io,
           `${app.store.description}: schema is current (${rows.length} migrations, newest ${rows.at(-1)?.name ?? '—'})`,
