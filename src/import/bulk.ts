@@ -7,7 +7,7 @@
  * PostgreSQL needs to save round trips.
  */
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, type Compilable, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type { Store } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 
@@ -27,9 +27,10 @@ export class Bulk {
   private readonly statements = new Map<string, SqliteDatabase.Statement>();
   private readonly sqlite: SqliteDatabase.Database | null;
 
-  constructor(trx: Transaction<Database>, store: Store) {
-    this.db = trx as unknown as LooseDb;
-    // The raw handle is the transaction's connection (SQLite has one): statements on it run inside it.
+  /** `db`: a transaction, or a handle bound to one connection (SQLite has only one). */
+  constructor(db: Kysely<Database>, store: Store) {
+    this.db = db as unknown as LooseDb;
+    // The raw handle is that connection (SQLite has one): statements on it run inside its transaction.
     this.sqlite = store.dialect === 'sqlite' ? store.sqlite : null;
   }
 

@@ -2,27 +2,40 @@ import { normalizeDate } from '../domain/date-input.ts';
 import { idCardProblem } from '../domain/id-card.ts';
 import { usccProblem } from '../domain/uscc.ts';
 import type { ResolvedColumns } from './columns.ts';
+import { maskIdNumbers, sanitize } from './excerpt.ts';
 import { normalizeContact } from './contact.ts';
 import type { Problems } from './problems.ts';
 import type { Cell, TableRow } from './read-table.ts';
 import type { Vocabulary } from './values.ts';
+
+/**
+ * The longest text a cell may hold, in characters. Directory text goes into Feishu cards, which Feishu refuses
+ * above 30 KB: an assignment card lists several targets with name, address and scope, so each field is kept to
+ * what real registrations need (a company name is at most 50 characters under the naming rules; 100 leaves
+ * room for branch names).
+ */
+export const MAX_LENGTH = {
+  code: 40,
+  name: 100,
+  person: 50,
+  address: 200,
+  scope: 500,
+  short: 50,
+  note: 200,
+  contact: 100,
+} as const;
 
 const MULTI_SEPARATOR = /[;；、]/;
 const ASCII_CODE = /^[A-Za-z0-9_-]+$/;
 const REGION = /^\d{6}$/;
 
 /**
- * A cell value quoted for a message, shortened so that one bad cell cannot flood the output. An identity number
- * typed into the wrong column is masked: identity numbers are never printed.
+ * A cell value quoted for a message, sanitised and shortened so that one bad cell cannot flood the output. An
+ * identity number typed into the wrong column is masked: identity numbers are never printed.
  */
-export function quote(text: string): string {
-  const masked = maskIdNumbers(text);
-  return `'${masked.length > 40 ? masked.slice(0, 39) + '…' : masked}'`;
-}
+export const quote = (text: string): string => `'${sanitize(text, 40)}'`;
 
-/** Replaces every valid identity number in `text` with `[ID number]`. */
-export const maskIdNumbers = (text: string): string =>
-  text.replace(/\d{17}[\dXx]/g, (m) => (idCardProblem(m) === null ? '[ID number]' : m));
+export { maskIdNumbers };
 
 /**
  * Reads the cells of one row by field, trimming them and checking them; every problem goes to `problems`
@@ -75,20 +88,31 @@ export class RowReader<F extends string> {
     return String(v);
   }
 
-  private present(field: F, required: boolean): string | null {
+  private present(field: F, required: boolean, max: number): string | null {
     const text = this.str(field);
-    if (text !== '') return text;
-    if (required) this.problem(field, 'required, but empty');
-    return null;
+    if (text === '') {
+      if (required) this.problem(field, 'required, but empty');
+      return null;
+    }
+    // Code points, not UTF-16 units, as people count characters (a rare CJK character is two units).
+    if (text.length > max) {
+      const n = [...text].length;
+      if (n > max) {
+        this.problem(field, `too long: ${n} characters, at most ${max}; shorten the cell`);
+        return null;
+      }
+    }
+    return text;
   }
 
-  text(field: F, required = false): string | null {
-    return this.present(field, required);
+  /** Free text of at most `max` characters. */
+  text(field: F, required = false, max: number = MAX_LENGTH.note): string | null {
+    return this.present(field, required, max);
   }
 
   /** An identifier: department code, item code, certificate number. */
   code(field: F, required = false): string | null {
-    const text = this.present(field, required);
+    const text = this.present(field, required, MAX_LENGTH.code);
     if (text === null) return null;
     if (!ASCII_CODE.test(text)) {
       this.problem(field, `${quote(text)} is not a valid code: use only letters A–Z, digits, '-' and '_'`);
@@ -98,7 +122,7 @@ export class RowReader<F extends string> {
   }
 
   uscc(field: F, required = false): string | null {
-    const text = this.present(field, required);
+    const text = this.present(field, required, MAX_LENGTH.short);
     if (text === null) return null;
     const code = text.toUpperCase();
     const why = usccProblem(code);
@@ -110,7 +134,7 @@ export class RowReader<F extends string> {
   }
 
   oneOf<T extends string | boolean>(field: F, vocabulary: Vocabulary<T>, required = false): T | null {
-    const text = this.present(field, required);
+    const text = this.present(field, required, MAX_LENGTH.short);
     if (text === null) return null;
     const value = vocabulary.lookup(text);
     if (value === undefined) {
@@ -135,7 +159,7 @@ export class RowReader<F extends string> {
   }
 
   region(field: F, required = false): string | null {
-    const text = this.present(field, required);
+    const text = this.present(field, required, MAX_LENGTH.short);
     if (text === null) return null;
     if (!REGION.test(text)) {
       this.problem(field, `${quote(text)} is not a 6-digit region code`);
@@ -144,12 +168,23 @@ export class RowReader<F extends string> {
     return text;
   }
 
-  /** A multi-valued cell split on `;` `；` `、`, trimmed, without empty or repeated values. */
-  list(field: F, required = false): string[] {
-    const text = this.present(field, required);
+  /**
+   * A multi-valued cell split on `;` `；` `、`, trimmed, without empty or repeated values; each value at most
+   * `max` characters, the cell at most `MAX_LENGTH.note`.
+   */
+  list(field: F, required = false, max: number = MAX_LENGTH.short): string[] {
+    const text = this.present(field, required, MAX_LENGTH.note);
     if (text === null) return [];
     const values = [...new Set(text.split(MULTI_SEPARATOR).map((v) => v.trim()))].filter((v) => v !== '');
     if (values.length === 0 && required) this.problem(field, 'required, but empty');
+    const long = values.find((v) => v.length > max && [...v].length > max);
+    if (long !== undefined) {
+      this.problem(
+        field,
+        `too long: ${quote(long)} has ${[...long].length} characters, at most ${max} per value`,
+      );
+      return [];
+    }
     return values;
   }
 
@@ -167,7 +202,7 @@ export class RowReader<F extends string> {
   }
 
   contact(field: F, required = false): string | null {
-    const text = this.present(field, required);
+    const text = this.present(field, required, MAX_LENGTH.contact);
     if (text === null) return null;
     const result = normalizeContact(text);
     if (result.problem !== undefined) {

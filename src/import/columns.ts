@@ -1,4 +1,5 @@
 import { UserError } from '../errors.ts';
+import { sanitize } from './excerpt.ts';
 
 /** One column of an import file: its Chinese and English header names (SPEC §3 "Import formats"). */
 export interface ColumnDef<F extends string = string> {
@@ -42,26 +43,31 @@ function matches(def: ColumnDef, header: string): boolean {
 export const isColumnName = (defs: readonly ColumnDef[], text: string): boolean =>
   defs.some((d) => matches(d, text));
 
+/** Unknown columns named one by one up to this many; more are summarised in one warning. */
+const NAMED_UNKNOWN = 3;
+
 /**
  * Maps the header row to the kind's columns. A required column missing, or a column given twice, is one
- * clear error; an unknown column is a warning (the column is ignored); an empty header cell is ignored.
+ * clear error; unknown columns are one warning (they are ignored); an empty header cell is ignored. Header
+ * text is quoted only sanitised and shortened: a file that is not a directory at all is not echoed.
  */
 export function resolveColumns<F extends string>(
   file: string,
   kind: string,
   defs: readonly ColumnDef<F>[],
   headers: readonly string[],
+  headerRow = 1,
 ): ResolvedColumns<F> {
   const index: Partial<Record<F, number>> = {};
   const header = Object.fromEntries(defs.map((d) => [d.field, d.zh])) as Record<F, string>;
-  const warnings: string[] = [];
+  const unknown: string[] = [];
   const twice: string[] = [];
   headers.forEach((raw, i) => {
     const text = raw.replace(/^\uFEFF/, '').trim();
     if (text === '') return;
     const def = defs.find((d) => matches(d, text));
     if (!def) {
-      warnings.push(`${file}: column "${text}" is not one of the ${kind} columns; ignored`);
+      unknown.push(text);
       return;
     }
     if (index[def.field] !== undefined) {
@@ -72,16 +78,36 @@ export function resolveColumns<F extends string>(
     header[def.field] = text;
   });
   if (twice.length > 0) throw new UserError('IMPORT.DUPLICATE_COLUMN', `${file}: ${twice.join('; ')}`);
+  const known = Object.values<number | undefined>(index).filter((i) => i !== undefined).length;
   const missing = defs.filter((d) => d.required && index[d.field] === undefined);
-  if (missing.length > 0) {
-    const names = missing.map((d) => `${d.zh} (${d.en})`).join(', ');
+  const name = (d: ColumnDef) => `${d.zh} (${d.en})`;
+  if (known === 0) {
+    const first = headers.map((h) => h.trim()).find((h) => h !== '') ?? '';
     throw new UserError(
-      'IMPORT.MISSING_COLUMN',
-      `${file}: missing required column${missing.length > 1 ? 's' : ''} ${names}; the header row has: ${headers
-        .map((h) => h.trim())
-        .filter((h) => h !== '')
-        .join(', ')}`,
+      'IMPORT.NO_HEADER',
+      `${file}: no header row: none of the first rows names a ${kind} column (row ${headerRow} begins '${sanitize(first, 24)}'); ` +
+        `the first row must name the columns: ${missing.map(name).join(', ')}`,
     );
   }
+  if (missing.length > 0) {
+    const found = defs.filter((d) => index[d.field] !== undefined).map((d) => header[d.field]);
+    const others =
+      unknown.length > 0 ? ` and ${unknown.length} other column${unknown.length > 1 ? 's' : ''}` : '';
+    throw new UserError(
+      'IMPORT.MISSING_COLUMN',
+      `${file}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map(name).join(', ')}; ` +
+        `the header row has: ${found.join(', ')}${others}`,
+    );
+  }
+  const warnings: string[] = [];
+  const shown = (t: string) => `"${sanitize(t, 40)}"`;
+  if (unknown.length <= NAMED_UNKNOWN)
+    for (const t of unknown)
+      warnings.push(`${file}: column ${shown(t)} is not one of the ${kind} columns; ignored`);
+  else
+    warnings.push(
+      `${file}: ${unknown.length} columns are not ${kind} columns and are ignored: ` +
+        `${unknown.slice(0, NAMED_UNKNOWN).map(shown).join(', ')} and ${unknown.length - NAMED_UNKNOWN} more`,
+    );
   return { index, header, warnings };
 }

@@ -3,6 +3,8 @@
  * e-mail address that the bot resolves to one.
  */
 
+import { sanitize } from './excerpt.ts';
+
 const OPEN_ID = /^ou_[0-9A-Za-z]+$/;
 const MOBILE = /^(?:\+?86)?(1[3-9]\d{9})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -20,6 +22,6 @@ export function normalizeContact(text: string): ContactResult {
   if (mobile) return { value: mobile[1]! };
   if (EMAIL.test(text)) return { value: text };
   return {
-    problem: `'${text}' is not a Feishu open_id (ou_…), an 11-digit mobile number or an e-mail address`,
+    problem: `'${sanitize(text, 40)}' is not a Feishu open_id (ou_…), an 11-digit mobile number or an e-mail address`,
   };
 }

@@ -4,14 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { UserError } from '../errors.ts';
+import { csvEncoding, SAVE_AS_UTF8, undecodableReason, type ByteScan } from './encoding.ts';
+import { sanitize } from './excerpt.ts';
+import { openXlsx } from './read-xlsx.ts';
 import { Utf8Validator } from './utf8.ts';
 
 /** A cell as read: CSV gives text; XLSX may give numbers, booleans and dates. */
@@ -21,6 +22,8 @@ export interface TableRow {
   /** The row number Excel shows: the file's first row is 1. */
   rowNumber: number;
   cells: Cell[];
+  /** Indexes of the cells holding a byte that could not be decoded (U+FFFD), when there are any. */
+  undecodable?: number[];
 }
 
 export type TableFormat = 'csv-utf8' | 'csv-gbk' | 'xlsx';
@@ -34,6 +37,8 @@ export interface Table {
   size: number;
   headerRow: number;
   headers: string[];
+  /** Why a row's `undecodable` cells are refused (a CSV in a broken encoding). */
+  undecodableReason: string;
   /** The data rows after the header, empty rows skipped, in batches of at most `batchSize`. Once only. */
   rows(): AsyncGenerator<TableRow[]>;
   /** Bytes of the file consumed so far (for progress). */
@@ -43,6 +48,8 @@ export interface Table {
 }
 
 const CHUNK = 1 << 16;
+/** How many of the first bytes decide the encoding. */
+const HEAD_BYTES = 1 << 16;
 /** How many non-empty rows may stand above the header row (titles, notes). */
 const HEADER_SEARCH_ROWS = 20;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -71,13 +78,19 @@ export async function openTable(
   if (!isZip && ext === '.xlsx')
     throw new UserError('IMPORT.FORMAT', `${file}: is not an XLSX file (it is not a zip archive)`);
 
-  const scan = await scanFile(path, !isZip);
-  const format: TableFormat = isZip ? 'xlsx' : scan.utf8 ? 'csv-utf8' : 'csv-gbk';
-  const input = createReadStream(path, { highWaterMark: CHUNK });
+  const scan = await scanFile(path, file, !isZip);
+  const encoding = isZip ? null : csvEncoding(file, head, scan);
+  const format: TableFormat = isZip ? 'xlsx' : encoding === 'utf8' ? 'csv-utf8' : 'csv-gbk';
+  // Only a lossy decoding can produce U+FFFD from bytes that are not text; a valid UTF-8 file needs no check.
+  const checkDecoding = !isZip && !(encoding === 'utf8' && scan.strictUtf8);
+  const xlsx = format === 'xlsx' ? await openXlsx(path, file) : null;
+  const input = xlsx ? null : createReadStream(path, { highWaterMark: CHUNK });
   const source = wrapErrors(
     file,
     format,
-    format === 'xlsx' ? xlsxBatches(input, batchSize) : csvBatches(input, format, batchSize),
+    xlsx
+      ? xlsx.rows(batchSize)
+      : csvBatches(input!, format as 'csv-utf8' | 'csv-gbk', batchSize, checkDecoding),
   );
 
   // The header is the first row with a known column name among the first few non-empty rows (a title row
@@ -94,12 +107,18 @@ export async function openTable(
     if (at >= 0 || seen.length >= HEADER_SEARCH_ROWS) break;
   }
   if (seen.length === 0) {
-    input.destroy();
+    input?.destroy();
     throw new UserError('IMPORT.EMPTY', `${file}: the file is empty (no header row)`);
   }
   const header = seen[Math.max(at, 0)]!;
   let rest = seen.slice(Math.max(at, 0) + 1);
   const headers = header.cells.map((c) => cellText(c));
+  if (header.undecodable)
+    throw new UserError(
+      'IMPORT.ENCODING',
+      `${file}: row ${header.rowNumber} (the header row), column ${columnLetter(header.undecodable[0]!)}: ` +
+        `cannot be read as ${encoding === 'utf8' ? 'UTF-8' : 'GBK'} text ('${sanitize(headers[header.undecodable[0]!]!, 40)}'); ${SAVE_AS_UTF8}`,
+    );
 
   async function* rows(): AsyncGenerator<TableRow[]> {
     try {
@@ -113,7 +132,7 @@ export async function openTable(
         if (batch.length > 0) yield batch;
       }
     } finally {
-      input.destroy();
+      input?.destroy();
     }
   }
 
@@ -124,23 +143,42 @@ export async function openTable(
     size: scan.size,
     headerRow: header.rowNumber,
     headers,
+    undecodableReason: undecodableReason(encoding ?? 'utf8'),
     rows,
-    bytesRead: () => input.bytesRead,
+    bytesRead: () => (xlsx ? Math.round(scan.size * xlsx.fractionRead()) : input!.bytesRead),
     close: async () => {
-      input.destroy();
+      input?.destroy();
       await source.return(undefined);
     },
   };
 }
 
+/**
+ * Checks that `path` is a regular file and reads its first bytes. Directories, devices, pipes and the kernel's
+ * pseudo-files (/proc, /sys: "regular" files of size 0 that read as anything, /proc/self/environ included)
+ * are refused before a byte of them is read, so that no message can ever quote them.
+ */
 async function readHead(path: string, file: string): Promise<Buffer> {
+  const refuse = (what: string) =>
+    new UserError(
+      'IMPORT.NO_FILE',
+      `${file}: is not a regular file (${what}); give the path of a CSV or XLSX file`,
+    );
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new UserError('IMPORT.NO_FILE', `${file}: not a file: ${path}`);
-    const handle = await open(path, 'r');
+    const real = await realpath(path);
+    if (/^\/(proc|sys|dev)(\/|$)/.test(real)) throw refuse(`it is under /${real.split('/')[1]}`);
+    const info = await stat(real);
+    if (info.isDirectory()) throw refuse('it is a directory');
+    if (info.isFIFO() || info.isSocket()) throw refuse('it is a pipe or a socket');
+    if (info.isCharacterDevice() || info.isBlockDevice()) throw refuse('it is a device');
+    if (!info.isFile()) throw refuse('it is not a file');
+    const handle = await open(real, 'r');
     try {
-      const buf = Buffer.alloc(8);
-      const { bytesRead } = await handle.read(buf, 0, 8, 0);
+      const want = Math.max(1, Math.min(HEAD_BYTES, info.size));
+      const buf = Buffer.alloc(want);
+      const { bytesRead } = await handle.read(buf, 0, want, 0);
+      // A pseudo-file outside /proc and /sys: size 0 on stat, yet it reads bytes.
+      if (info.size === 0 && bytesRead > 0) throw refuse('its size is 0, yet it reads as data');
       return buf.subarray(0, bytesRead);
     } finally {
       await handle.close();
@@ -160,26 +198,49 @@ async function readHead(path: string, file: string): Promise<Buffer> {
  */
 async function scanFile(
   path: string,
-  checkUtf8: boolean,
-): Promise<{ sha256: string; size: number; utf8: boolean }> {
+  file: string,
+  checkText: boolean,
+): Promise<ByteScan & { sha256: string; size: number }> {
+  const expected = (await stat(path)).size;
   const hash = createHash('sha256');
   const validator = new Utf8Validator();
   let size = 0;
+  let firstNul = -1;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    if (checkText) {
+      validator.push(chunk);
+      if (firstNul < 0) {
+        const at = chunk.indexOf(0);
+        if (at >= 0) firstNul = size + at;
+      }
+    }
     size += chunk.length;
-    if (checkUtf8) validator.push(chunk);
+    if (size > expected) break; // growing, or not a real file: refused below without reading on
   }
-  return { sha256: hash.digest('hex'), size, utf8: checkUtf8 && validator.end() };
+  if (size !== expected)
+    throw new UserError(
+      'IMPORT.CHANGED',
+      `${file}: the file changed while it was being read (${expected} bytes, then ${size}); import it again once it is complete`,
+    );
+  return { sha256: hash.digest('hex'), size, strictUtf8: checkText && validator.end(), firstNul };
 }
 
 async function* csvBatches(
   input: Readable,
   format: 'csv-utf8' | 'csv-gbk',
   batchSize: number,
+  checkDecoding: boolean,
 ): AsyncGenerator<TableRow[]> {
   // Empty lines are kept as records so that record numbers stay Excel row numbers (a quoted cell may span lines).
-  const parser = parseCsv({ bom: true, relax_column_count: true, relax_quotes: true });
+  // Every line ending ends a record, as in Excel: csv-parse would otherwise take the first line's ending as the
+  // only one, and a CRLF header followed by LF rows would become one long row.
+  const parser = parseCsv({
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+  });
   const done = (err: Error | null) => {
     if (err && !parser.destroyed) parser.destroy(err);
   };
@@ -188,7 +249,16 @@ async function* csvBatches(
   let rowNumber = 0;
   for await (const records of readBatches<string[]>(parser, batchSize)) {
     const batch: TableRow[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) batch[i] = { rowNumber: ++rowNumber, cells: records[i]! };
+    for (let i = 0; i < records.length; i++) {
+      const cells = records[i]!;
+      const row: TableRow = { rowNumber: ++rowNumber, cells };
+      if (checkDecoding) {
+        const bad: number[] = [];
+        for (let c = 0; c < cells.length; c++) if (cells[c]!.includes('\uFFFD')) bad.push(c);
+        if (bad.length > 0) row.undecodable = bad;
+      }
+      batch[i] = row;
+    }
     yield batch;
   }
 }
@@ -227,82 +297,12 @@ async function* readBatches<T>(stream: Readable, max: number): AsyncGenerator<T[
   }
 }
 
-async function* xlsxBatches(input: Readable, batchSize: number): AsyncGenerator<TableRow[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // needed to tell date cells from numbers
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  keepCharactersWhole(reader);
-  // Only the first sheet is read; leaving the loop stops the reader and closes the file.
-  for await (const sheet of reader) {
-    let batch: TableRow[] = [];
-    for await (const row of sheet) {
-      const values = row.values as unknown[];
-      const cells: Cell[] = [];
-      for (let c = 1; c < values.length; c++) cells.push(xlsxCell(values[c]));
-      batch.push({ rowNumber: row.number, cells });
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-    return;
-  }
-}
-
-interface ReaderInternals {
-  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
-  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
-  _parseStyles(entry: Readable): Promise<void>;
-  _parseWorkbook(entry: Readable): Promise<void>;
-}
-
-/**
- * exceljs 4.4's streaming reader turns each zip chunk into text on its own, so a Chinese character that
- * straddles two chunks comes out as U+FFFD (exceljs issue #2084). The parts it reads are decoded here as
- * streams instead, before they reach it.
- */
-function keepCharactersWhole(reader: object): void {
-  const r = reader as ReaderInternals;
-  const parseWorksheet = r._parseWorksheet.bind(reader);
-  r._parseWorksheet = (iterator, sheetNo) => parseWorksheet(decodeUtf8(iterator), sheetNo);
-  for (const name of ['_parseSharedStrings', '_parseStyles', '_parseWorkbook'] as const) {
-    const original = (r[name] as (entry: Readable) => unknown).bind(reader);
-    (r as unknown as Record<string, unknown>)[name] = (entry: Readable) => {
-      entry.setEncoding('utf8');
-      return original(entry);
-    };
-  }
-}
-
-async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of chunks) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    if (text !== '') yield text;
-  }
-  const rest = decoder.end();
-  if (rest !== '') yield rest;
-}
-
-/** exceljs cell values: plain values, rich text, formulas (their cached result), hyperlinks, errors. */
-function xlsxCell(value: unknown): Cell {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (Array.isArray(v.richText))
-      return (v.richText as { text?: string }[]).map((part) => part.text ?? '').join('');
-    if ('formula' in v || 'sharedFormula' in v) return xlsxCell(v.result);
-    if ('text' in v) return xlsxCell(v.text);
-    if ('error' in v) return String(v.error);
-  }
-  return String(value);
+/** A column as Excel letters it: 0 → A, 26 → AA. */
+export function columnLetter(index: number): string {
+  let s = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
 }
 
 function cellText(cell: Cell): string {
@@ -320,6 +320,14 @@ function isEmptyRow(row: TableRow): boolean {
   return true;
 }
 
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted cell is not doubled ("")',
+  CSV_INVALID_OPENING_QUOTE: 'a quote opens in the middle of a cell',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has a different number of cells',
+  CSV_MAX_RECORD_SIZE: 'a row is too long',
+};
+
 /** Reading errors (malformed CSV, a broken zip) become one clear user error naming the file. */
 async function* wrapErrors(
   file: string,
@@ -331,14 +339,15 @@ async function* wrapErrors(
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = err as Error & { code?: string; lines?: number };
+    // csv-parse's messages quote the offending text; the file's contents are not echoed, only what is wrong.
     if (format !== 'xlsx' && typeof e.code === 'string' && e.code.startsWith('CSV_'))
       throw new UserError(
         'IMPORT.MALFORMED',
-        `${file}: malformed CSV near line ${e.lines ?? '?'}: ${e.message}`,
+        `${file}: malformed CSV near line ${e.lines ?? '?'}: ${CSV_PROBLEMS[e.code] ?? e.code}; check the quotes (") around cells, or save the file again from Excel`,
       );
     throw new UserError(
       'IMPORT.MALFORMED',
-      `${file}: cannot read the ${format === 'xlsx' ? 'XLSX' : 'CSV'} file: ${e.message}`,
+      `${file}: cannot read the ${format === 'xlsx' ? 'XLSX' : 'CSV'} file (${sanitize(e.message, 60)})`,
     );
   }
 }

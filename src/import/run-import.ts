@@ -1,6 +1,9 @@
 /**
- * One import, all or nothing: the whole file is read and checked inside one transaction; any problem anywhere
- * rolls everything back and every problem is reported. Rows are streamed and written in batches.
+ * One import, all or nothing, without holding the database's write lock for long: the whole file is read,
+ * checked and classified first while nothing is written (the records to write go to a temporary staging
+ * table); any problem anywhere means nothing is written and every problem is reported. Only then are the
+ * staged records written, in short transactions (see apply.ts) — a bot callback waiting for the lock waits for
+ * one of them, never for the whole file.
  */
 import type { App } from '../app.ts';
 import { UserError } from '../errors.ts';
@@ -11,23 +14,32 @@ import { isColumnName, resolveColumns } from './columns.ts';
 import { KeyIndex } from './key-index.ts';
 import { KINDS, type ImportKind } from './kinds/index.ts';
 import { loadReferences, type PendingRecord } from './kinds/kind.ts';
+import { sanitize } from './excerpt.ts';
 import { Problems } from './problems.ts';
 import { noProgress, type Progress } from './progress.ts';
-import { openTable, type Table, type TableFormat } from './read-table.ts';
-import { tableIsEmpty, upsertBatch } from './upsert.ts';
+import { applyStaged, readTransaction, WriteUndone } from './apply.ts';
+import { columnLetter, openTable, type Table, type TableFormat } from './read-table.ts';
+import { Staging } from './staging.ts';
+import { classifyBatch, tableIsEmpty } from './upsert.ts';
 
 export interface ImportOptions {
   kind: ImportKind;
   path: string;
   /** Validate and count, write nothing. */
   dryRun?: boolean;
-  /** Rows per batch (lookups and writes). */
+  /** Rows per batch (reading, checking and lookups). */
   batchSize?: number;
+  /** Records written per transaction. */
+  applyBatchSize?: number;
   /** Called once the file is open, e.g. to show a progress bar. */
   progress?: (table: Table) => Progress;
   /** Called for each warning (unknown columns) as soon as it is known. */
   onWarning?: (warning: string) => void;
 }
+
+/** A column as a problem names it: its header, or its Excel letter when the header cell is empty. */
+const columnName = (headers: readonly string[], index: number): string =>
+  sanitize(headers[index] ?? '', 40) || columnLetter(index);
 
 export interface ImportSummary {
   file: string;
@@ -69,7 +81,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
   });
   let progress: Progress = noProgress;
   try {
-    const columns = resolveColumns(table.file, spec.kind, spec.columns, table.headers);
+    const columns = resolveColumns(table.file, spec.kind, spec.columns, table.headers, table.headerRow);
     for (const w of columns.warnings) options.onWarning?.(w);
     const summary: ImportSummary = {
       file: table.file,
@@ -91,58 +103,82 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
       problems.add(row, columns.header[field] ?? field, reason);
     progress = options.progress?.(table) ?? noProgress;
 
-    await app.store.db.transaction().execute(async (trx) => {
-      const bulk = new Bulk(trx, app.store);
-      const refs = await loadReferences(bulk);
-      const startedEmpty = await tableIsEmpty(bulk, spec.table);
-      // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
-      const seen = new KeyIndex();
-      for await (const batch of table.rows()) {
-        let pending: PendingRecord[] = [];
-        for (const row of batch) {
-          summary.rows++;
-          reader.reset(row);
-          const record = spec.parse(reader, refs);
-          const key = spec.key(reader);
-          if (key !== null) {
-            const earlier = seen.firstSeen(key, row.rowNumber);
-            if (earlier !== undefined)
-              reader.problem(keyField!, `duplicate: row ${earlier} has the same ${keyNames}`);
+    await app.store.db.connection().execute(async (db) => {
+      const staging = dryRun ? null : await Staging.create(db, app.store);
+      try {
+        // 1. Check every row and classify it against the database, staging what is to be written. Nothing
+        // here writes to the main database, so no write lock is held however long the file is.
+        const bulk = new Bulk(db, app.store);
+        await readTransaction(db, app.store, async () => {
+          const refs = await loadReferences(bulk);
+          const startedEmpty = await tableIsEmpty(bulk, spec.table);
+          // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
+          const seen = new KeyIndex();
+          for await (const batch of table.rows()) {
+            let pending: PendingRecord[] = [];
+            for (const row of batch) {
+              summary.rows++;
+              if (row.undecodable) {
+                for (const c of row.undecodable)
+                  problems.add(row.rowNumber, columnName(table.headers, c), table.undecodableReason);
+                continue;
+              }
+              reader.reset(row);
+              const record = spec.parse(reader, refs);
+              const key = spec.key(reader);
+              if (key !== null) {
+                const earlier = seen.firstSeen(key, row.rowNumber);
+                if (earlier !== undefined)
+                  reader.problem(keyField!, `duplicate: row ${earlier} has the same ${keyNames}`);
+              }
+              if (record && !reader.failed) pending.push({ rowNumber: row.rowNumber, record });
+            }
+            if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
+            // After the first problem nothing more is staged (it would not be written), but checking goes on.
+            if (problems.count === 0) {
+              const { counts, toWrite } = await classifyBatch(
+                bulk,
+                spec.table,
+                pending.map((p) => p.record),
+                startedEmpty,
+              );
+              summary.added += counts.added;
+              summary.changed += counts.changed;
+              summary.unchanged += counts.unchanged;
+              await staging?.add(bulk, toWrite);
+            }
+            progress.update(table.bytesRead(), summary.rows);
           }
-          if (record && !reader.failed) pending.push({ rowNumber: row.rowNumber, record });
-        }
-        if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
-        // After the first problem nothing more is written (it would be rolled back), but checking goes on.
-        if (problems.count === 0) {
-          const counts = await upsertBatch(
-            bulk,
-            spec.table,
-            pending.map((p) => p.record),
-            !dryRun,
-            startedEmpty,
+        });
+        if (problems.count > 0) throw new ImportRefused(summary, problems);
+        if (!staging) return;
+        // 2. Write, in short transactions; the audit entry goes in with the last one.
+        await applyStaged(db, app.store, spec.table, staging, options.applyBatchSize, (trx) =>
+          appendAudit(trx, app.store.dialect, {
+            at: app.clock().toISOString(),
+            actor: app.actor,
+            action: `import.${spec.kind}`,
+            subject: table.file,
+            details: {
+              sha256: table.sha256,
+              format: table.format,
+              rows: summary.rows,
+              added: summary.added,
+              changed: summary.changed,
+              unchanged: summary.unchanged,
+            },
+          }).then(() => {}),
+        ).catch((err: unknown) => {
+          if (!(err instanceof WriteUndone)) throw err;
+          throw new UserError(
+            'IMPORT.WRITE_FAILED',
+            `${table.file}: the database refused a write part-way through (${sanitize(err.message, 80)}); ` +
+              'what had been written was undone — nothing was imported',
           );
-          summary.added += counts.added;
-          summary.changed += counts.changed;
-          summary.unchanged += counts.unchanged;
-        }
-        progress.update(table.bytesRead(), summary.rows);
+        });
+      } finally {
+        await staging?.drop();
       }
-      if (problems.count > 0) throw new ImportRefused(summary, problems);
-      if (dryRun) return;
-      await appendAudit(trx, app.store.dialect, {
-        at: app.clock().toISOString(),
-        actor: app.actor,
-        action: `import.${spec.kind}`,
-        subject: table.file,
-        details: {
-          sha256: table.sha256,
-          format: table.format,
-          rows: summary.rows,
-          added: summary.added,
-          changed: summary.changed,
-          unchanged: summary.unchanged,
-        },
-      });
     });
     return summary;
   } finally {

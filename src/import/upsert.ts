@@ -1,6 +1,7 @@
 /**
- * Upsert by natural key, one batch at a time: look up the batch's existing rows by key, classify each
- * record as added, changed or unchanged in JS, then write the added and changed ones in a few statements.
+ * Upsert by natural key: look up a batch's existing rows by key and classify each record as added, changed or
+ * unchanged in JS (keeping what changed rows held, to undo a write); later, write the added and changed ones
+ * in a few statements, or put the old rows back.
  */
 import type { Bulk, DbRow, DbValue } from './bulk.ts';
 
@@ -38,20 +39,26 @@ export async function tableIsEmpty(bulk: Bulk, spec: TableSpec): Promise<boolean
   return row === undefined;
 }
 
+/** A record to write, with what its row held before (null: the row is new), so that the write can be undone. */
+export interface StagedRecord {
+  record: ImportRecord;
+  before: ImportRecord | null;
+}
+
 /**
- * Classifies the batch and, when `write`, writes it. Records must have distinct keys, also across batches
- * (the caller refuses duplicates), so that `startedEmpty` — the table was empty when the import began — means
- * every record is new.
+ * Classifies the batch against the database: counts, and the added and changed records with their before
+ * images. Records must have distinct keys, also across batches (the caller refuses duplicates), so that
+ * `startedEmpty` — the table was empty when the import began — means every record is new. Writes nothing.
  */
-export async function upsertBatch(
+export async function classifyBatch(
   bulk: Bulk,
   spec: TableSpec,
   records: readonly ImportRecord[],
-  write: boolean,
   startedEmpty = false,
-): Promise<Counts> {
+): Promise<{ counts: Counts; toWrite: StagedRecord[] }> {
   const counts: Counts = { added: 0, changed: 0, unchanged: 0 };
-  if (records.length === 0) return counts;
+  const toWrite: StagedRecord[] = [];
+  if (records.length === 0) return { counts, toWrite };
   const lookup = spec.key[0]!;
   const existing = new Map<string, DbRow>();
   if (!startedEmpty) {
@@ -72,35 +79,42 @@ export async function upsertBatch(
     }
   }
 
-  const toWrite: ImportRecord[] = [];
-  const replaced: string[] = [];
   for (const record of records) {
     const key = keyOf(spec, record.row);
     const old = existing.get(key);
     if (!old) {
       counts.added++;
-      toWrite.push(record);
+      toWrite.push({ record, before: null });
       continue;
     }
     let changed = spec.columns.some((c) => !same(old[c], record.row[c]));
+    let before: ImportRecord = { row: old };
     if (spec.children) {
-      const before = oldChildren.get(String(record.row[spec.children.parent])) ?? new Set<string>();
+      const set = oldChildren.get(String(record.row[spec.children.parent])) ?? new Set<string>();
       const after = record.children ?? [];
-      if (before.size !== after.length || after.some((v) => !before.has(v))) changed = true;
+      if (set.size !== after.length || after.some((v) => !set.has(v))) changed = true;
+      before = { row: old, children: [...set] };
     }
     if (changed) {
       counts.changed++;
-      toWrite.push(record);
-      if (spec.children) replaced.push(String(record.row[spec.children.parent]));
+      toWrite.push({ record, before });
     } else {
       counts.unchanged++;
     }
   }
-  if (write && toWrite.length > 0) await writeRecords(bulk, spec, toWrite, replaced);
-  return counts;
+  return { counts, toWrite };
 }
 
-async function writeRecords(bulk: Bulk, spec: TableSpec, records: ImportRecord[], replaced: string[]) {
+/**
+ * Writes records (upsert by key). `replaced` lists the parents whose child rows are replaced as a whole: the
+ * records that were already in the table.
+ */
+export async function writeRecords(
+  bulk: Bulk,
+  spec: TableSpec,
+  records: readonly ImportRecord[],
+  replaced: readonly string[],
+): Promise<void> {
   const { table, columns, key } = spec;
   const updated = columns.filter((c) => !key.includes(c));
   const placeholder = Object.fromEntries(columns.map((c) => [c, '']));
@@ -133,5 +147,32 @@ async function writeRecords(bulk: Bulk, spec: TableSpec, records: ImportRecord[]
   const pairPlaceholder = { [parent]: '', [value]: '' };
   await bulk.write(`insert:${child}`, pairs, 2, (n) =>
     bulk.db.insertInto(child).values(new Array(n).fill(pairPlaceholder)),
+  );
+}
+
+/** Removes the rows with these keys (and their child rows): undoes the addition of `records`. */
+export async function deleteRecords(
+  bulk: Bulk,
+  spec: TableSpec,
+  records: readonly ImportRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
+  if (spec.children) {
+    const { table, parent } = spec.children;
+    await bulk.write(
+      `delete:${table}`,
+      records.map((r) => [r.row[parent]!]),
+      1,
+      (n) => bulk.db.deleteFrom(table).where(parent, 'in', new Array<string>(n).fill('')),
+    );
+  }
+  await bulk.write(
+    `delete-by-key:${spec.table}`,
+    records.map((r) => spec.key.map((k) => r.row[k] ?? null)),
+    spec.key.length,
+    (n) =>
+      bulk.db
+        .deleteFrom(spec.table)
+        .where((eb) => eb.or(Array.from({ length: n }, () => eb.and(spec.key.map((k) => eb(k, '=', '')))))),
   );
 }

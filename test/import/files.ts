@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { sql } from 'kysely';
 import { openStore } from '../../src/storage/db.ts';
 import { WUHAI_DIR } from '../helpers/wuhai.ts';
@@ -53,6 +54,25 @@ export async function writeXlsx(dir: string, name: string, grid: XlsxCell[][]): 
   sheet.getColumn(1).width = 24;
   workbook.addWorksheet('说明').addRow(['this sheet is not imported']);
   await workbook.xlsx.writeFile(path);
+  return path;
+}
+
+/**
+ * Writes the parts of an XLSX again as a zip without compression ("stored"), as some tools save them; with
+ * small stored parts after the sheets, exceljs's streaming reader used to lose the last parts (its zip loop ends
+ * when the input does, not when the parts have been read). jszip is exceljs's own zip library.
+ */
+export async function storeXlsx(path: string, out: string): Promise<string> {
+  const zip = await JSZip.loadAsync(readFileSync(path));
+  writeFileSync(out, await zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' }));
+  return out;
+}
+
+/** A zip archive holding `files` (name → text): a zip that is not a workbook. */
+export async function writeZip(path: string, files: Record<string, string>): Promise<string> {
+  const zip = new JSZip();
+  for (const [name, text] of Object.entries(files)) zip.file(name, text);
+  writeFileSync(path, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
   return path;
 }
 

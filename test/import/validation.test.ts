@@ -376,7 +376,7 @@ describe.each(dialects())('import validation on $dialect', ({ fresh }) => {
       [
         'broken.xlsx',
         Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64, 1)]),
-        /^error: broken\.xlsx: cannot read the XLSX file/,
+        /^error: broken\.xlsx: the XLSX file is damaged or incomplete/,
       ],
     ];
     for (const [name, content, expected] of cases) {

@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
 import { quote } from '../cells.ts';
 import { type KindSpec, type PendingRecord } from './kind.ts';
@@ -20,7 +21,11 @@ export const conflicts: KindSpec<Field> = {
   },
   duplicate: ['cert_no', 'uscc'],
   parse(r) {
-    const row = { cert_no: r.code('cert_no', true), uscc: r.uscc('uscc', true), reason: r.text('reason') };
+    const row = {
+      cert_no: r.code('cert_no', true),
+      uscc: r.uscc('uscc', true),
+      reason: r.text('reason', false, MAX_LENGTH.note),
+    };
     return r.failed ? null : { row };
   },
   /** The inspector and the target must already be in the database. */

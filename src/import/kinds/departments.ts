@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
 import type { KindSpec } from './kind.ts';
 
@@ -17,7 +18,7 @@ export const departments: KindSpec<Field> = {
   duplicate: ['code'],
   parse(r) {
     const code = r.code('code', true);
-    const name = r.text('name', true);
+    const name = r.text('name', true, MAX_LENGTH.name);
     const head = r.contact('head');
     const liaison = r.contact('liaison');
     if (r.failed) return null;

@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
 import { INSPECTOR_KIND, YES_NO } from '../values.ts';
 import { department, type KindSpec } from './kind.ts';
@@ -45,9 +46,9 @@ export const inspectors: KindSpec<Field> = {
     r.checkIdNumber('id_number');
     const row = {
       cert_no: r.code('cert_no', true),
-      name: r.text('name', true),
+      name: r.text('name', true, MAX_LENGTH.person),
       department: department(r, 'department', refs),
-      section: r.text('section'),
+      section: r.text('section', false, MAX_LENGTH.short),
       cert_valid_until: r.date('cert_valid_until', true),
       specialties: JSON.stringify(r.list('specialties')),
       regions: JSON.stringify(r.regions('regions', true)),

@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
 import { INSPECTION_METHOD, ITEM_CATEGORY } from '../values.ts';
 import { department, type KindSpec } from './kind.ts';
@@ -26,12 +27,12 @@ export const items: KindSpec<Field> = {
   parse(r, refs) {
     const row = {
       code: r.code('code', true),
-      name: r.text('name', true),
+      name: r.text('name', true, MAX_LENGTH.name),
       department: department(r, 'department', refs),
       category: r.oneOf('category', ITEM_CATEGORY, true),
-      basis: r.text('basis'),
+      basis: r.text('basis', false, MAX_LENGTH.scope),
       method: r.oneOf('method', INSPECTION_METHOD),
-      specialty: r.text('specialty'),
+      specialty: r.text('specialty', false, MAX_LENGTH.short),
     };
     return r.failed ? null : { row };
   },

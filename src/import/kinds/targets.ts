@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
 import { RISK_CLASS, TARGET_KIND, TARGET_STATUS } from '../values.ts';
 import { departmentList, type KindSpec } from './kind.ts';
@@ -46,17 +47,17 @@ export const targets: KindSpec<Field> = {
   parse(r, refs) {
     const row = {
       uscc: r.uscc('uscc', true),
-      name: r.text('name', true),
+      name: r.text('name', true, MAX_LENGTH.name),
       kind: r.oneOf('kind', TARGET_KIND, true),
-      legal_rep: r.text('legal_rep'),
-      address: r.text('address'),
+      legal_rep: r.text('legal_rep', false, MAX_LENGTH.person),
+      address: r.text('address', false, MAX_LENGTH.address),
       region: r.region('region', true),
-      industry: r.text('industry'),
-      scope: r.text('scope'),
+      industry: r.text('industry', false, MAX_LENGTH.short),
+      scope: r.text('scope', false, MAX_LENGTH.scope),
       established: r.date('established'),
       status: r.oneOf('status', TARGET_STATUS, true),
       risk: r.oneOf('risk', RISK_CLASS, true),
-      phone: r.text('phone'),
+      phone: r.text('phone', false, MAX_LENGTH.short),
     };
     const children = departmentList(r, 'departments', refs);
     return r.failed ? null : { row, children };
