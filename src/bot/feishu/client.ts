@@ -2,17 +2,26 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import { UserError } from '../../errors.ts';
+import {
+  FeishuCallError,
+  classifyAnswer,
+  classifyFeishuError,
+  settle,
+  tokenRefused,
+  type Failure,
+  type SendResult,
+  type Verdict,
+} from './classify.ts';
+import { tenantTokens } from './token.ts';
 
 /**
  * The one place liancha talks to Feishu's open API: the real SDK client with a request timeout, a handful of
- * calls, and one classifier that turns every answer into ok / retry / permanent.
+ * calls, the tenant token (./token.ts), and every answer classified by ./classify.ts into ok / retry / permanent.
+ * Only the SDK's public API is used (`disableTokenCache`, `withTenantToken`, `request`, `defaultHttpInstance`).
  */
 
-/** What became of one call. `retry` may be tried again (after `retryAfterMs` at least); `permanent` never. */
-export type SendResult =
-  | { kind: 'ok'; messageId: string }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; code?: number; rateLimited?: boolean }
-  | { kind: 'permanent'; code: number; reason: string };
+export { FeishuCallError, classifyCode, classifyFeishuError } from './classify.ts';
+export type { SendResult } from './classify.ts';
 
 export type ReceiveIdType = 'open_id' | 'chat_id' | 'user_id' | 'union_id' | 'email';
 
@@ -26,7 +35,10 @@ export interface BatchGetIdsResult {
 
 export interface FeishuClient {
   readonly appId: string;
-  /** The SDK client, for calls not wrapped here. */
+  /**
+   * The SDK client, for calls not wrapped here. It holds no token of its own: pass
+   * `lark.withTenantToken(await feishu.tenantToken())` as the call's options.
+   */
   readonly sdk: lark.Client;
   /** `POST /im/v1/messages`; `content` is the JSON string Feishu takes; `uuid` makes retries idempotent (1 h). */
   sendMessage(
@@ -55,16 +67,10 @@ export interface FeishuClient {
   botInfo(): Promise<{ openId: string; appName: string }>;
   /** Fetches the tenant token now unless it is cached (one fetch for all concurrent callers). */
   warmUp(): Promise<void>;
+  /** The tenant token (cached; fetched when missing or about to expire). */
+  tenantToken(): Promise<string>;
   /** Forgets the cached tenant token, so that the next call fetches a new one. */
   invalidateToken(): Promise<void>;
-}
-
-/** A non-send call that did not succeed; `result` says whether trying again may help. */
-export class FeishuCallError extends Error {
-  constructor(readonly result: Exclude<SendResult, { kind: 'ok' }>) {
-    super(result.reason);
-    this.name = 'FeishuCallError';
-  }
 }
 
 export interface FeishuClientOptions {
@@ -75,32 +81,12 @@ export interface FeishuClientOptions {
   /** Per-request timeout. The SDK's default HTTP instance has none. Default 10 s. */
   timeoutMs?: number;
   log?: Logger;
-  /** Token cache; default the SDK's process-wide `internalCache` (shared with every SDK client of this app). */
-  cache?: lark.Cache;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Codes that mean "the tenant token is not (or no longer) valid": refresh it and try once more at once. */
-const TOKEN_CODES = new Set([99991661, 99991663, 99991668, 99991677]);
-/** Rate limits: wait `x-ogw-ratelimit-reset`, then back off. */
-const RATE_LIMIT_CODES = new Set([99991400, 230020]);
-/** Transient server-side failures that Feishu reports with a code. */
-const TRANSIENT_CODES = new Set([1000004, 1000005, 99991500, 230019, 232009]);
-/** Permanent refusals, with a reason an operator can act on. */
-const PERMANENT_REASONS: Record<number, string> = {
-  230001: 'invalid request',
-  230002: 'bot is not in the chat',
-  230006: "the app's bot ability is not enabled",
-  230011: 'the message was recalled',
-  230013: "user is outside the bot's availability",
-  230017: 'the bot did not send this message',
-  230025: 'message too long (card over 30 KB or text over 150 KB)',
-  230031: 'the message is older than 14 days and can no longer be updated',
-  230099: 'card rejected',
-  99992361: 'the receiver is not known to this app (an open_id of another app?)',
-  99992402: 'invalid request field',
-};
+/** The per-call options that carry the tenant token (the SDK does not export their type). */
+type TokenOption = ReturnType<typeof lark.withTenantToken>;
 
 /** Maps `FEISHU_DOMAIN` to what the SDK takes. */
 export function sdkDomain(domain: string | undefined): lark.Domain | string {
@@ -152,60 +138,54 @@ export function feishuFromConfig(
  */
 export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
   const { appId, log } = options;
-  const cache = options.cache ?? lark.internalCache;
   const sdk = new lark.Client({
     appId,
     appSecret: options.appSecret,
     domain: sdkDomain(options.domain),
     httpInstance: createHttpInstance(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    cache,
+    // The token comes from `tokens` with every call (lark.withTenantToken): the SDK fetches and caches none.
+    disableTokenCache: true,
     loggerLevel: lark.LoggerLevel.trace,
     logger: sdkLogger(log),
   });
-  // The SDK fetches a token whenever its cache is empty, once per concurrent call: fetch it once for all of them.
-  let tokenFetch: Promise<void> | null = null;
-  const ensureToken = async () => {
-    if (await cache.get(lark.CTenantAccessToken, { namespace: appId })) return;
-    tokenFetch ??= (async () => {
-      try {
-        await (sdk.tokenManager as { getTenantAccessToken(p: object): Promise<string> }).getTenantAccessToken(
-          {},
-        );
-      } finally {
-        tokenFetch = null;
-      }
-    })();
-    await tokenFetch;
-  };
-  const invalidateToken = async () => {
-    await cache.set(lark.CTenantAccessToken, '', 0, { namespace: appId });
-  };
+  const tokens = tenantTokens(async () => {
+    const res = await sdk.request<{
+      code?: number;
+      msg?: string;
+      tenant_access_token?: string;
+      expire?: number;
+    }>({
+      method: 'POST',
+      url: '/open-apis/auth/v3/tenant_access_token/internal',
+      data: { app_id: appId, app_secret: options.appSecret },
+    });
+    if (!res?.tenant_access_token || res.code)
+      throw new FeishuCallError(tokenRefused('HTTP 200', res?.code, res?.msg));
+    return { token: res.tenant_access_token, expireSeconds: res.expire ?? 0 };
+  });
 
-  /** Runs a call; on an invalid-token answer clears the cached token and tries once more, at once. */
+  /** Runs a call with the tenant token; on an invalid-token answer fetches a new token and tries once more, at once. */
   async function call<T extends { code?: number; msg?: string }>(
     what: string,
-    fn: () => Promise<T>,
-  ): Promise<{ ok: true; res: T } | { ok: false; result: Exclude<SendResult, { kind: 'ok' }> }> {
+    fn: (auth: TokenOption) => Promise<T>,
+  ): Promise<{ ok: true; res: T } | { ok: false; result: Failure }> {
     for (let attempt = 0; ; attempt++) {
-      let result: Exclude<SendResult, { kind: 'ok' }>;
+      let token: string | undefined;
+      let verdict: Verdict;
       try {
-        await ensureToken();
-        const res = await fn();
-        if (!res || res.code === undefined || res.code === 0) return { ok: true, res };
-        result = classifyCode(res.code, res.msg, undefined, 200);
+        token = await tokens.get();
+        const res = await fn(lark.withTenantToken(token));
+        verdict = classifyAnswer(res);
+        if (verdict.kind === 'ok') return { ok: true, res };
       } catch (err) {
-        result = classifyFeishuError(err);
+        verdict = classifyFeishuError(err);
       }
-      if (
-        result.kind === 'retry' &&
-        result.code !== undefined &&
-        TOKEN_CODES.has(result.code) &&
-        attempt === 0
-      ) {
-        log?.info({ code: result.code, what }, 'Feishu refused the tenant token: fetching a new one');
-        await invalidateToken();
+      if (verdict.kind === 'refresh-token' && attempt === 0) {
+        log?.info({ code: verdict.code, what }, 'Feishu refused the tenant token: fetching a new one');
+        tokens.invalidate(token);
         continue;
       }
+      const result = settle(verdict);
       log?.debug({ what, result }, 'Feishu call did not succeed');
       return { ok: false, result };
     }
@@ -225,11 +205,14 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
     sdk,
     async sendMessage(receiveIdType, receiveId, msgType, content, uuid) {
       return sent(
-        await call('im.message.create', () =>
-          sdk.im.v1.message.create({
-            params: { receive_id_type: receiveIdType },
-            data: { receive_id: receiveId, msg_type: msgType, content, ...(uuid ? { uuid } : {}) },
-          }),
+        await call('im.message.create', (auth) =>
+          sdk.im.v1.message.create(
+            {
+              params: { receive_id_type: receiveIdType },
+              data: { receive_id: receiveId, msg_type: msgType, content, ...(uuid ? { uuid } : {}) },
+            },
+            auth,
+          ),
         ),
       );
     },
@@ -241,17 +224,20 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
     },
     async replyMessage(messageId, msgType, content, uuid) {
       return sent(
-        await call('im.message.reply', () =>
-          sdk.im.v1.message.reply({
-            path: { message_id: messageId },
-            data: { msg_type: msgType, content, ...(uuid ? { uuid } : {}) },
-          }),
+        await call('im.message.reply', (auth) =>
+          sdk.im.v1.message.reply(
+            {
+              path: { message_id: messageId },
+              data: { msg_type: msgType, content, ...(uuid ? { uuid } : {}) },
+            },
+            auth,
+          ),
         ),
       );
     },
     async patchCard(messageId, card) {
-      const r = await call('im.message.patch', () =>
-        sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: asJson(card) } }),
+      const r = await call('im.message.patch', (auth) =>
+        sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: asJson(card) } }, auth),
       );
       return r.ok ? { kind: 'ok', messageId } : r.result;
     },
@@ -262,11 +248,14 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
       for (let i = 0; i < Math.max(mobiles.length, emails.length); i += 50) {
         const m = mobiles.slice(i, i + 50);
         const e = emails.slice(i, i + 50);
-        const r = await call('contact.user.batchGetId', () =>
-          sdk.contact.v3.user.batchGetId({
-            params: { user_id_type: 'open_id' },
-            data: { ...(m.length ? { mobiles: m } : {}), ...(e.length ? { emails: e } : {}) },
-          }),
+        const r = await call('contact.user.batchGetId', (auth) =>
+          sdk.contact.v3.user.batchGetId(
+            {
+              params: { user_id_type: 'open_id' },
+              data: { ...(m.length ? { mobiles: m } : {}), ...(e.length ? { emails: e } : {}) },
+            },
+            auth,
+          ),
         );
         out.calls++;
         if (!r.ok) throw new FeishuCallError(r.result);
@@ -281,112 +270,41 @@ export function createFeishuClient(options: FeishuClientOptions): FeishuClient {
       return out;
     },
     async departmentLeader(departmentId) {
-      const r = await call('contact.department.get', () =>
-        sdk.contact.v3.department.get({
-          path: { department_id: departmentId },
-          params: { user_id_type: 'open_id', department_id_type: 'open_department_id' },
-        }),
+      const r = await call('contact.department.get', (auth) =>
+        sdk.contact.v3.department.get(
+          {
+            path: { department_id: departmentId },
+            params: { user_id_type: 'open_id', department_id_type: 'open_department_id' },
+          },
+          auth,
+        ),
       );
       if (!r.ok) throw new FeishuCallError(r.result);
       return r.res.data?.department?.leader_user_id ?? null;
     },
     async botInfo() {
-      const r = await call('bot.info', () =>
-        sdk.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({
-          method: 'GET',
-          url: '/open-apis/bot/v3/info',
-        }),
+      const r = await call('bot.info', (auth) =>
+        sdk.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>(
+          { method: 'GET', url: '/open-apis/bot/v3/info' },
+          auth,
+        ),
       );
       if (!r.ok) throw new FeishuCallError(r.result);
       return { openId: r.res.bot?.open_id ?? '', appName: r.res.bot?.app_name ?? '' };
     },
-    warmUp: ensureToken,
-    invalidateToken,
+    async warmUp() {
+      await tokens.get();
+    },
+    tenantToken: () => tokens.get(),
+    async invalidateToken() {
+      tokens.invalidate();
+    },
   };
   return client;
 }
 
 function asJson(card: string | object): string {
   return typeof card === 'string' ? card : JSON.stringify(card);
-}
-
-/**
- * Classifies whatever a call threw. HTTP 4xx/5xx arrive as AxiosErrors (`response.data.code`, header
- * `x-ogw-ratelimit-reset` in seconds); timeouts and network failures have no response.
- */
-export function classifyFeishuError(err: unknown): Exclude<SendResult, { kind: 'ok' }> {
-  const e = err as {
-    isAxiosError?: boolean;
-    code?: string;
-    message?: string;
-    config?: { url?: string };
-    response?: { status: number; data?: unknown; headers?: Record<string, unknown> };
-  };
-  if (e?.response) {
-    const { status, data, headers } = e.response;
-    const body = (typeof data === 'object' && data !== null ? data : {}) as { code?: number; msg?: string };
-    const reset = Number(headers?.['x-ogw-ratelimit-reset']);
-    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
-    const onToken = /\/auth\/v3\//.test(e.config?.url ?? '');
-    if (onToken && status < 500 && status !== 429)
-      return {
-        kind: 'retry',
-        reason: `could not get a tenant access token (HTTP ${status}${body.code ? `, code ${body.code}` : ''}: ${body.msg ?? 'no message'}) — check FEISHU_APP_ID and FEISHU_APP_SECRET`,
-      };
-    if (typeof body.code === 'number' && body.code !== 0)
-      return classifyCode(body.code, body.msg, retryAfterMs, status);
-    if (status === 429) return rateLimited(retryAfterMs, `HTTP 429`);
-    if (status >= 500) return { kind: 'retry', reason: `Feishu answered HTTP ${status}` };
-    return { kind: 'permanent', code: status, reason: `Feishu refused the request: HTTP ${status}` };
-  }
-  if (e?.isAxiosError || typeof e?.code === 'string') {
-    const timedOut = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '');
-    return {
-      kind: 'retry',
-      reason: timedOut
-        ? `no answer from Feishu in time (${e.message})`
-        : `network error: ${e.code ?? ''} ${e.message ?? ''}`.trim(),
-    };
-  }
-  // The SDK throws a plain Error when the token endpoint answers without a token.
-  const message = err instanceof Error ? err.message : String(err);
-  return { kind: 'retry', reason: `could not call Feishu: ${message}` };
-}
-
-/** Classifies a Feishu error code (HTTP 200 with code ≠ 0, or the code inside a 4xx/5xx body). */
-export function classifyCode(
-  code: number,
-  msg: string | undefined,
-  retryAfterMs: number | undefined,
-  status: number,
-): Exclude<SendResult, { kind: 'ok' }> {
-  const detail = msg ? `: ${msg}` : '';
-  if (RATE_LIMIT_CODES.has(code)) return rateLimited(retryAfterMs, `code ${code}${detail}`, code);
-  if (TOKEN_CODES.has(code))
-    return { kind: 'retry', code, reason: `invalid tenant access token (code ${code})` };
-  if (TRANSIENT_CODES.has(code) || status >= 500)
-    return { kind: 'retry', code, reason: `Feishu failed (HTTP ${status}, code ${code}${detail})` };
-  const known = PERMANENT_REASONS[code];
-  if (known) return { kind: 'permanent', code, reason: `${known} (code ${code}${detail})` };
-  return {
-    kind: 'permanent',
-    code,
-    reason: `Feishu refused the request (HTTP ${status}, code ${code}${detail})`,
-  };
-}
-
-function rateLimited(
-  retryAfterMs: number | undefined,
-  what: string,
-  code?: number,
-): SendResult & { kind: 'retry' } {
-  return {
-    kind: 'retry',
-    reason: `rate limited by Feishu (${what})`,
-    rateLimited: true,
-    ...(code !== undefined ? { code } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-  };
 }
 
 /** The SDK logs every failed request as an error; our classifier reports what matters, so its logs go to debug. */
