@@ -1,11 +1,10 @@
 import type { Transaction } from 'kysely';
 import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
-import { recordDelivery } from '../storage/inbound.ts';
+import { recordDelivery, setDeliveryOutcome } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
 import {
   safeAnswer,
-  toast,
   type BotEvent,
   type CallbackAnswer,
   type CardActionEvent,
@@ -13,8 +12,10 @@ import {
 } from './events.ts';
 import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
+import type { ListenerResult } from './listeners/result.ts';
+import { refusalToast } from './refusals.ts';
 
-type CardActionListener = (ctx: BotContext, e: CardActionEvent) => Promise<CallbackAnswer>;
+type CardActionListener = (ctx: BotContext, e: CardActionEvent) => Promise<ListenerResult>;
 
 /**
  * Card actions by the `action` their button carries. One small listener per interaction. A `Map`, not an object
@@ -54,12 +55,21 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
   }
   const action = typeof event.value.action === 'string' ? event.value.action : '';
   const listener = CARD_ACTIONS.get(action);
-  if (!listener) {
-    app.log.warn({ action: action.slice(0, 64) }, 'card action with no listener');
-    return { toast: toast('warning', '此按钮已失效', 'This button is no longer in use') };
-  }
+  const result: ListenerResult = listener
+    ? await listener(ctx, event)
+    : { refused: { ok: false, code: 'BUTTON.UNKNOWN' } };
+  let answer: CallbackAnswer;
+  if ('refused' in result) {
+    // Coded refusals become toasts here, and only here; the code goes to the log and the delivery's outcome.
+    app.log.info(
+      { action: action.slice(0, 64), operator: event.operatorOpenId, code: result.refused.code },
+      'card action refused',
+    );
+    await setDeliveryOutcome(app.store.db, event.deliveryId, `refused: ${result.refused.code}`);
+    answer = { toast: refusalToast(result.refused), ...(result.card ? { card: result.card } : {}) };
+  } else answer = result;
   // Whatever a listener returns, only a toast and a card leave (the schema in events.ts).
-  const checked = safeAnswer(await listener(ctx, event));
+  const checked = safeAnswer(answer);
   if (!checked.ok) app.log.error({ action }, 'callback answer refused: not {toast, card}');
   return checked.answer;
 }

@@ -72,6 +72,7 @@ export interface AssignmentCardData {
   members: MemberView[];
   targets: { uscc: string; name: string; address: string | null }[];
   deadline: Deadline;
+  /** `at` as people read it, in LIANCHA_TZ (`2026-12-01 14:03`). */
   confirmation: { at: string; by: string } | null;
   /** The member row's version: a click on an older card gets a toast and the current card. */
   version: number;

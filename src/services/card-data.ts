@@ -4,6 +4,7 @@ import { addWorkingDays } from '../domain/calendar.ts';
 import { RISK_CLASSES } from '../domain/directory.ts';
 import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
+import { localTime } from '../domain/time.ts';
 import { targetsByUscc } from '../storage/directory.ts';
 import { loadMembers, type DrawRow } from '../storage/draws.ts';
 import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
@@ -153,8 +154,10 @@ export async function drawResultData(
 export async function assignmentData(
   db: Db,
   task: TaskDefinition,
-  only?: { team: number; certNo: string },
+  /** `only`: one member's card; `tz`: the zone times are shown in (`LIANCHA_TZ`). */
+  opts: { only?: { team: number; certNo: string }; tz: string },
 ): Promise<(AssignmentCardData & { openId: string | null })[]> {
+  const { only, tz } = opts;
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
   // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
@@ -195,7 +198,7 @@ export async function assignmentData(
         address: names.get(t.uscc)?.address ?? null,
       })),
       deadline,
-      confirmation: m.confirmed_at ? { at: m.confirmed_at, by: m.confirmed_by ?? '' } : null,
+      confirmation: m.confirmed_at ? { at: localTime(m.confirmed_at, tz), by: m.confirmed_by ?? '' } : null,
       version: m.version,
       openId,
     });

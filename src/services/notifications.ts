@@ -97,7 +97,7 @@ export async function queueDrawCards(
     );
   }
   let assignments = 0;
-  for (const a of await assignmentData(trx, task)) {
+  for (const a of await assignmentData(trx, task, { tz: app.config.LIANCHA_TZ })) {
     if (!a.openId) continue; // listed as undeliverable on the group card, for the liaisons
     await enqueueMessage(
       trx,

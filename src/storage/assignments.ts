@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { TaskDefinition } from '../domain/task.ts';
+import type { Assignment } from '../domain/assignment.ts';
+import type { TaskDefinition, TaskState } from '../domain/task.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -61,4 +62,52 @@ export async function inspectorName(db: Db, certNo: string): Promise<string | nu
     .where('cert_no', '=', certNo)
     .executeTakeFirst();
   return row?.name ?? null;
+}
+
+/** One member row with its task's state, for the confirmation rule; null when there is no such member. */
+export async function getAssignment(
+  db: Db,
+  key: { taskId: string; team: number; certNo: string },
+): Promise<Assignment | null> {
+  const row = await db
+    .selectFrom('team_members as m')
+    .innerJoin('tasks as t', 't.id', 'm.task_id')
+    .select(['m.active', 'm.confirmed_at', 'm.confirmed_by', 'm.version', 't.state', 't.void_reason'])
+    .where('m.task_id', '=', key.taskId)
+    .where('m.team_no', '=', key.team)
+    .where('m.cert_no', '=', key.certNo)
+    .orderBy('m.active', 'desc')
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    ...key,
+    taskState: row.state as TaskState,
+    voidReason: row.void_reason,
+    active: Number(row.active) === 1,
+    confirmedAt: row.confirmed_at,
+    confirmedBy: row.confirmed_by,
+    version: Number(row.version),
+  };
+}
+
+/**
+ * Saves a confirmation if the row is still the version it was read at and unconfirmed; false when another click
+ * got there first (the caller shows the current card).
+ */
+export async function saveConfirmation(
+  trx: Transaction<Database>,
+  next: Assignment,
+  readVersion: number,
+): Promise<boolean> {
+  const res = await trx
+    .updateTable('team_members')
+    .set({ confirmed_at: next.confirmedAt, confirmed_by: next.confirmedBy, version: next.version })
+    .where('task_id', '=', next.taskId)
+    .where('team_no', '=', next.team)
+    .where('cert_no', '=', next.certNo)
+    .where('active', '=', 1)
+    .where('version', '=', readVersion)
+    .where('confirmed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
