@@ -8,6 +8,7 @@ import {
   saveIdentities,
   type IdentityKind,
 } from '../storage/identities.ts';
+import { activeInspectorContacts, departmentContacts } from '../storage/directory.ts';
 import type { FeishuClient } from './feishu/client.ts';
 
 export { openIdFor } from '../storage/identities.ts';
@@ -59,11 +60,7 @@ export interface UnresolvedPerson {
 
 /** Every identifier written in the directories, with where it is written. */
 export async function collectIdentifiers(db: Kysely<Database>): Promise<IdentitySource[]> {
-  const depts = await db
-    .selectFrom('departments')
-    .select(['code', 'name', 'head', 'liaison'])
-    .orderBy('code')
-    .execute();
+  const depts = await departmentContacts(db);
   const names = new Map(depts.map((d) => [d.code, d.name]));
   const out: IdentitySource[] = [];
   for (const d of depts) {
@@ -80,13 +77,7 @@ export async function collectIdentifiers(db: Kysely<Database>): Promise<Identity
         });
     }
   }
-  const inspectors = await db
-    .selectFrom('inspectors')
-    .select(['cert_no', 'name', 'department', 'mobile', 'open_id'])
-    .where('active', '=', 1)
-    .orderBy('department')
-    .orderBy('cert_no')
-    .execute();
+  const inspectors = await activeInspectorContacts(db);
   for (const i of inspectors) {
     for (const field of ['open_id', 'mobile'] as const) {
       const raw = i[field]?.trim();
@@ -216,7 +207,7 @@ export async function unresolvedPeople(
       });
   }
   const heads = new Set(sources.filter((s) => s.field === 'head').map((s) => s.department));
-  const depts = await db.selectFrom('departments').select(['code', 'name']).orderBy('code').execute();
+  const depts = await departmentContacts(db);
   for (const d of depts)
     if (!heads.has(d.code))
       out.push({
@@ -232,19 +223,7 @@ export async function unresolvedPeople(
   const byInspector = new Map<string, IdentitySource[]>();
   for (const s of sources.filter((x) => x.who === 'inspector'))
     byInspector.set(s.certNo!, [...(byInspector.get(s.certNo!) ?? []), s]);
-  const inspectors = await db
-    .selectFrom('inspectors')
-    .innerJoin('departments', 'departments.code', 'inspectors.department')
-    .select([
-      'inspectors.cert_no',
-      'inspectors.name',
-      'inspectors.department',
-      'departments.name as departmentName',
-    ])
-    .where('inspectors.active', '=', 1)
-    .orderBy('inspectors.department')
-    .orderBy('inspectors.cert_no')
-    .execute();
+  const inspectors = await activeInspectorContacts(db);
   for (const i of inspectors) {
     const own = byInspector.get(i.cert_no) ?? [];
     const states = own.map((s) => state(s.raw));

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { mergeCalendar, type CalendarData, type CalendarOverride } from '../domain/calendar.ts';
@@ -21,12 +21,12 @@ const overrideSchema = z.object({
 export function loadCalendar(
   overridePath = new URL('../../config/holidays.json', import.meta.url),
 ): CalendarData {
-  // Built once per version of the override file: cards compute deadlines on every button press.
-  const key = `${String(overridePath)}\u0000${existsSync(overridePath) ? statSync(overridePath).mtimeMs : 'none'}`;
+  // Built once per process: cards compute deadlines on every button press, and a reviewed change to the override
+  // file takes effect when the server restarts (as any configuration does).
+  const key = String(overridePath);
   const cached = calendars.get(key);
   if (cached) return cached;
   const calendar = buildCalendar(overridePath);
-  calendars.clear();
   calendars.set(key, calendar);
   return calendar;
 }

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { AssignmentCardData, DrawResultCardData, MemberView, TaskSummary } from '../cards/index.ts';
-import { addWorkingDays } from '../domain/calendar.ts';
+import { resultDeadline as deadlineRule } from '../domain/deadline.ts';
 import { RISK_CLASSES } from '../domain/directory.ts';
 import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { localTime } from '../domain/time.ts';
-import { targetsByUscc } from '../storage/directory.ts';
-import { loadMembers, type DrawRow } from '../storage/draws.ts';
+import { directoryCounts, directoryNames, targetsByUscc } from '../storage/directory.ts';
+import { loadMembers, teamRegions, teamTargets, type DrawRow } from '../storage/draws.ts';
 import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
@@ -16,12 +16,7 @@ import { loadCalendar } from './calendar.ts';
 type Db = Kysely<Database>;
 
 export async function taskSummary(db: Db, task: TaskDefinition): Promise<TaskSummary> {
-  const depts = new Map(
-    (await db.selectFrom('departments').select(['code', 'name']).execute()).map((d) => [d.code, d.name]),
-  );
-  const items = new Map(
-    (await db.selectFrom('items').select(['code', 'name']).execute()).map((i) => [i.code, i.name]),
-  );
+  const { departments: depts, items } = await directoryNames(db);
   const dept = (code: string) => ({ code, name: depts.get(code) ?? code });
   return {
     id: task.id,
@@ -34,9 +29,9 @@ export async function taskSummary(db: Db, task: TaskDefinition): Promise<TaskSum
   };
 }
 
-/** Until a result carries its inspection date, it is due N working days after the window's end. */
+/** The task's result-entry deadline while no inspection date is known (the domain rule, on the loaded calendar). */
 export function resultDeadline(task: TaskDefinition) {
-  return addWorkingDays(loadCalendar(), task.window.end, task.resultDays);
+  return deadlineRule(loadCalendar(), task);
 }
 
 interface MemberRow {
@@ -102,15 +97,7 @@ export async function drawResultData(
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
   const members = await memberRows(db, task.id);
   const drawn = outcome.teams.flatMap((t) => t.targets);
-  const inDept = new Map<string, number>();
-  for (let i = 0; i < drawn.length; i += 500) {
-    const rows = await db
-      .selectFrom('target_departments')
-      .select(['department'])
-      .where('uscc', 'in', drawn.slice(i, i + 500))
-      .execute();
-    for (const r of rows) inDept.set(r.department, (inDept.get(r.department) ?? 0) + 1);
-  }
+  const inDept = await directoryCounts(db, drawn);
   const byRisk: DrawResultCardData['targetsByRisk'] = {};
   const picks = outcome.targets as Partial<Record<string, string[]>>;
   if (picks.all) byRisk.all = picks.all.length;
@@ -162,20 +149,9 @@ export async function assignmentData(
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
   // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
   const membersAll = await memberRows(db, task.id, only?.team);
-  let teamsQuery = db.selectFrom('teams').selectAll().where('task_id', '=', task.id);
-  let targetsQuery = db.selectFrom('team_targets').selectAll().where('task_id', '=', task.id);
-  if (only) {
-    teamsQuery = teamsQuery.where('no', '=', only.team);
-    targetsQuery = targetsQuery.where('team_no', '=', only.team);
-  }
-  const regions = new Map((await teamsQuery.execute()).map((t) => [Number(t.no), t.region]));
-  const teamTargets = await targetsQuery.orderBy('team_no').orderBy('position').execute();
-  const names = await targetsByUscc(
-    db,
-    teamTargets.map((t) => t.uscc),
-  );
-  // Grouped once by team: a large draw has tens of thousands of members and targets.
-  const targetsOf = groupBy(teamTargets, (t) => Number(t.team_no));
+  const regions = await teamRegions(db, task.id, only?.team);
+  const targetsOf = await teamTargets(db, task.id, only?.team);
+  const names = await targetsByUscc(db, [...targetsOf.values()].flat());
   const activeOf = groupBy(
     membersAll.filter((m) => m.active === 1),
     (m) => m.team_no,
@@ -192,10 +168,10 @@ export async function assignmentData(
       team: { no: m.team_no, region: regions.get(m.team_no) ?? '' },
       you: { certNo: m.cert_no, name: m.name ?? m.cert_no, openId },
       members: (activeOf.get(m.team_no) ?? []).map((x) => memberView(x, deptNames)),
-      targets: (targetsOf.get(m.team_no) ?? []).map((t) => ({
-        uscc: t.uscc,
-        name: names.get(t.uscc)?.name ?? t.uscc,
-        address: names.get(t.uscc)?.address ?? null,
+      targets: (targetsOf.get(m.team_no) ?? []).map((uscc) => ({
+        uscc,
+        name: names.get(uscc)?.name ?? uscc,
+        address: names.get(uscc)?.address ?? null,
       })),
       deadline,
       confirmation: m.confirmed_at ? { at: localTime(m.confirmed_at, tz), by: m.confirmed_by ?? '' } : null,

@@ -134,3 +134,63 @@ export async function targetsByUscc(
   }
   return out;
 }
+
+/** Every department with its head and liaison as imported (open_id, mobile or e-mail), by code. */
+export async function departmentContacts(
+  db: Kysely<Database>,
+): Promise<{ code: string; name: string; head: string | null; liaison: string | null }[]> {
+  return db.selectFrom('departments').select(['code', 'name', 'head', 'liaison']).orderBy('code').execute();
+}
+
+/** Every active inspector's contact fields and department name, by department and certificate. */
+export async function activeInspectorContacts(db: Kysely<Database>): Promise<
+  {
+    cert_no: string;
+    name: string;
+    department: string;
+    departmentName: string;
+    mobile: string | null;
+    open_id: string | null;
+  }[]
+> {
+  const rows = await db
+    .selectFrom('inspectors as i')
+    .leftJoin('departments as d', 'd.code', 'i.department')
+    .select(['i.cert_no', 'i.name', 'i.department', 'd.name as departmentName', 'i.mobile', 'i.open_id'])
+    .where('i.active', '=', 1)
+    .orderBy('i.department')
+    .orderBy('i.cert_no')
+    .execute();
+  return rows.map((r) => ({ ...r, departmentName: r.departmentName ?? r.department }));
+}
+
+/** Department and item names by code. */
+export async function directoryNames(
+  db: Kysely<Database>,
+): Promise<{ departments: Map<string, string>; items: Map<string, string> }> {
+  const [departments, items] = await Promise.all([
+    db.selectFrom('departments').select(['code', 'name']).execute(),
+    db.selectFrom('items').select(['code', 'name']).execute(),
+  ]);
+  return {
+    departments: new Map(departments.map((d) => [d.code, d.name])),
+    items: new Map(items.map((i) => [i.code, i.name])),
+  };
+}
+
+/** How many of these targets are in each department's directory (500 at a time: bound-parameter limits). */
+export async function directoryCounts(
+  db: Kysely<Database>,
+  usccs: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < usccs.length; i += 500) {
+    const rows = await db
+      .selectFrom('target_departments')
+      .select(['department'])
+      .where('uscc', 'in', usccs.slice(i, i + 500))
+      .execute();
+    for (const r of rows) counts.set(r.department, (counts.get(r.department) ?? 0) + 1);
+  }
+  return counts;
+}

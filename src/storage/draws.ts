@@ -273,3 +273,31 @@ export async function usccsDrawnInYear(
     .execute();
   return new Set(rows.map((r) => r.uscc));
 }
+
+/** Each team's region (one team's with `team`), by team number. */
+export async function teamRegions(
+  db: Kysely<Database>,
+  taskId: string,
+  team?: number,
+): Promise<Map<number, string>> {
+  let q = db.selectFrom('teams').select(['no', 'region']).where('task_id', '=', taskId);
+  if (team !== undefined) q = q.where('no', '=', team);
+  return new Map((await q.execute()).map((t) => [Number(t.no), t.region]));
+}
+
+/** Each team's targets in visiting order (one team's with `team`), by team number. */
+export async function teamTargets(
+  db: Kysely<Database>,
+  taskId: string,
+  team?: number,
+): Promise<Map<number, string[]>> {
+  let q = db.selectFrom('team_targets').select(['team_no', 'uscc']).where('task_id', '=', taskId);
+  if (team !== undefined) q = q.where('team_no', '=', team);
+  const out = new Map<number, string[]>();
+  for (const r of await q.orderBy('team_no').orderBy('position').execute()) {
+    const list = out.get(Number(r.team_no));
+    if (list) list.push(r.uscc);
+    else out.set(Number(r.team_no), [r.uscc]);
+  }
+  return out;
+}
