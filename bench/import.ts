@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { departmentsCsv, writeTargetsCsv } from './import-data.ts';
+import { startLockProbe, type LockProbeResult } from './import-lock-probe.ts';
 import { measureCli, measureScript, type Measurement } from './measure.ts';
 
 export interface ImportBenchResult {
@@ -17,6 +18,8 @@ export interface ImportBenchResult {
   import: Measurement & { processMs: number; rowsPerSecond: number };
   /** Pre-parsed rows, one prepared statement per table, one transaction. */
   floor: Measurement;
+  /** Another process writing to the same file every 20 ms during the import (busy timeout 3 s). */
+  probe: LockProbeResult;
   /** import wall time ÷ floor wall time. */
   ratio: number;
 }
@@ -38,9 +41,11 @@ export async function benchImport(opts: { rows?: number } = {}): Promise<ImportB
     const dbPath = join(dir, 'import.db');
     const env = { DATABASE_URL: `file:${dbPath}` };
     measureCli(['import', 'departments', departments], env);
+    const probe = await startLockProbe(dbPath);
     const started = performance.now();
     const imported = measureCli(['import', 'targets', targets], env);
     const processMs = performance.now() - started;
+    const probed = await probe.stop();
     const db = new Database(dbPath, { readonly: true });
     const count = (db.prepare('select count(*) as n from targets').get() as { n: number }).n;
     db.close();
@@ -56,6 +61,7 @@ export async function benchImport(opts: { rows?: number } = {}): Promise<ImportB
       csvMb,
       import: { ...imported, processMs, rowsPerSecond: rows / (imported.ms / 1000) },
       floor,
+      probe: probed,
       ratio: imported.ms / floor.ms,
     };
   } finally {
@@ -74,5 +80,9 @@ export function importReport(r: ImportBenchResult): string {
     `| floor: pre-parsed rows, one prepared statement per table, one transaction | ${s(r.floor.ms)} | ${Math.round(r.rows / (r.floor.ms / 1000)).toLocaleString('en')} | 1.00× | ${r.floor.peakRssMb.toFixed(0)} MB |`,
     `| \`liancha import targets\` (command) | ${s(r.import.ms)} | ${Math.round(r.import.rowsPerSecond).toLocaleString('en')} | ${r.ratio.toFixed(2)}× | ${r.import.peakRssMb.toFixed(0)} MB |`,
     `| the same, whole process (Node start-up included) | ${s(r.import.processMs)} | ${Math.round(r.rows / (r.import.processMs / 1000)).toLocaleString('en')} | ${(r.import.processMs / r.floor.ms).toFixed(2)}× | — |`,
+    '',
+    `Beside the import, another process wrote one row every 20 ms in its own transaction (busy timeout 3 s, as a ` +
+      `card callback): ${r.probe.ok.toLocaleString('en')} writes committed, ${r.probe.failures.length} refused, ` +
+      `the longest took ${Math.round(r.probe.maxMs)} ms.`,
   ].join('\n');
 }

@@ -50,6 +50,7 @@ export async function applyStaged(
   staging: Staging,
   batch = APPLY_BATCH,
   last: (trx: Transaction<Database>) => Promise<void>,
+  onWritten: (records: number) => void = () => {},
 ): Promise<void> {
   const reading = new Bulk(db, store);
   let after = 0;
@@ -64,6 +65,7 @@ export async function applyStaged(
       });
       written += chunk.records.length;
       after = chunk.last;
+      onWritten(written);
       if (final) return;
     }
   } catch (err) {

@@ -153,21 +153,29 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
         if (problems.count > 0) throw new ImportRefused(summary, problems);
         if (!staging) return;
         // 2. Write, in short transactions; the audit entry goes in with the last one.
-        await applyStaged(db, app.store, spec.table, staging, options.applyBatchSize, (trx) =>
-          appendAudit(trx, app.store.dialect, {
-            at: app.clock().toISOString(),
-            actor: app.actor,
-            action: `import.${spec.kind}`,
-            subject: table.file,
-            details: {
-              sha256: table.sha256,
-              format: table.format,
-              rows: summary.rows,
-              added: summary.added,
-              changed: summary.changed,
-              unchanged: summary.unchanged,
-            },
-          }).then(() => {}),
+        progress.phase(`import ${spec.kind}: writing`, staging.count);
+        await applyStaged(
+          db,
+          app.store,
+          spec.table,
+          staging,
+          options.applyBatchSize,
+          (trx) =>
+            appendAudit(trx, app.store.dialect, {
+              at: app.clock().toISOString(),
+              actor: app.actor,
+              action: `import.${spec.kind}`,
+              subject: table.file,
+              details: {
+                sha256: table.sha256,
+                format: table.format,
+                rows: summary.rows,
+                added: summary.added,
+                changed: summary.changed,
+                unchanged: summary.unchanged,
+              },
+            }).then(() => {}),
+          (written) => progress.update(written, written),
         ).catch((err: unknown) => {
           if (!(err instanceof WriteUndone)) throw err;
           throw new UserError(

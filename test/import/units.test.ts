@@ -217,10 +217,14 @@ describe('helpers', () => {
     const slow = progressBar(tty, 'import targets', 100, 0);
     slow.update(10, 5);
     slow.update(50, 25);
+    slow.phase('import targets: writing', 20);
+    slow.update(10, 10);
     slow.stop();
     expect(tty.text).toContain('import targets');
     expect(tty.text).toContain('100%');
     expect(tty.text).toContain('25 rows');
+    // Writing, after reading, has a bar of its own.
+    expect(tty.text).toContain('import targets: writing');
 
     const pipe = Object.assign(new Tty(), { isTTY: false });
     const none = progressBar(pipe, 'import targets', 100, 0);

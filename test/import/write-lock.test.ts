@@ -3,12 +3,11 @@
  * writing to the same SQLite file — as a card callback does, with a 3 s busy timeout (Feishu's limit) — always
  * gets the write lock in time. And all or nothing still holds when a write fails part-way.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { startLockProbe } from '../../bench/import-lock-probe.ts';
 import { departmentsCsv, syntheticTarget, TARGET_HEADER, writeTargetsCsv } from '../../bench/import-data.ts';
 import { openStore } from '../../src/storage/db.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -17,42 +16,11 @@ import { importWuhai } from '../helpers/wuhai.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { dumpDatabase, fixture, tempDir, writeCsv } from './files.ts';
 
-/**
- * A separate process (better-sqlite3 is synchronous: in this process its busy wait would stall the import
- * itself) that writes one row in its own transaction every 20 ms until stdin closes, then prints what it saw.
- */
-const WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1]);
-db.pragma('busy_timeout = 3000');
-const insert = db.prepare('insert into lock_probe (at) values (?)');
-const results = { ok: 0, failures: [], maxMs: 0 };
-let stop = false;
-process.stdin.on('end', () => (stop = true)).resume();
-console.log('ready');
-(function loop() {
-  if (stop) { console.log(JSON.stringify(results)); db.close(); return; }
-  const t = performance.now();
-  try {
-    db.prepare('begin immediate').run();
-    insert.run(new Date().toISOString());
-    db.prepare('commit').run();
-    results.ok++;
-  } catch (e) {
-    results.failures.push(String(e.message));
-    try { db.prepare('rollback').run(); } catch {}
-  }
-  results.maxMs = Math.max(results.maxMs, performance.now() - t);
-  setTimeout(loop, 20);
-})();
-`;
-
 describe('import and the write lock', () => {
   it('a 100,000-row targets import never makes another writer wait 3 s', async () => {
     const url = freshSqliteUrl();
     const store = openStore(url);
     await migrate(store);
-    store.sqlite!.exec('create table lock_probe (id integer primary key, at text not null)');
     await store.close();
     const dir = tempDir();
     writeFileSync(join(dir, 'departments.csv'), departmentsCsv());
@@ -60,24 +28,11 @@ describe('import and the write lock', () => {
     const targets = join(dir, 'targets.csv');
     await writeTargetsCsv(targets, 100_000);
 
-    const writer = spawn(process.execPath, ['-e', WRITER, url.slice('file:'.length)], {
-      cwd: process.cwd(),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    writer.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    while (!out.includes('ready')) await once(writer.stdout, 'data');
-
+    const probe = await startLockProbe(url.slice('file:'.length));
     const started = performance.now();
     const res = await runCli(url, ['import', 'targets', targets]);
     const importMs = performance.now() - started;
-    writer.stdin.end();
-    await once(writer, 'exit');
-    const seen = JSON.parse(out.trim().split('\n').at(-1)!) as {
-      ok: number;
-      failures: string[];
-      maxMs: number;
-    };
+    const seen = await probe.stop();
 
     expect(res.stderr).toBe('');
     expect(res.stdout).toBe('targets.csv: 100000 rows — 100000 added, 0 changed, 0 unchanged\n');
