@@ -161,7 +161,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
           staging,
           options.applyBatchSize,
           (trx) =>
-            appendAudit(trx, app.store.dialect, {
+            appendAudit(trx, {
               at: app.clock().toISOString(),
               actor: app.actor,
               action: `import.${spec.kind}`,

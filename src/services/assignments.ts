@@ -77,7 +77,7 @@ async function applyEffect(
   at: string,
 ): Promise<void> {
   if (effect.kind === 'audit')
-    await appendAudit(trx, app.store.dialect, {
+    await appendAudit(trx, {
       at,
       actor,
       action: effect.action,

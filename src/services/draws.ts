@@ -227,7 +227,7 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
       await insertFreeze(trx, freeze);
       if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
         throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
-      const audit = await appendAudit(trx, app.store.dialect, {
+      const audit = await appendAudit(trx, {
         at,
         actor: app.actor,
         action: 'draw.freeze',
@@ -290,7 +290,7 @@ export async function runTaskDraw(
     if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) throw alreadyRun(taskId, null);
     if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
       throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
-    const audit = await appendAudit(trx, app.store.dialect, {
+    const audit = await appendAudit(trx, {
       at,
       actor: app.actor,
       action: 'draw.run',
@@ -386,7 +386,7 @@ export async function verifyTaskDraw(
   const result = verifyRecord(record);
   const at = app.clock().toISOString();
   await app.store.db.transaction().execute((trx) =>
-    appendAudit(trx, app.store.dialect, {
+    appendAudit(trx, {
       at,
       actor: app.actor,
       action: 'draw.verify',

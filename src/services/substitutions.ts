@@ -37,7 +37,7 @@ export async function approveSubstitution(
       throw err;
     }
     await recordApprovedSubstitution(trx, taskId, record, request);
-    await appendAudit(trx, app.store.dialect, {
+    await appendAudit(trx, {
       at: app.clock().toISOString(),
       actor: request.approvedBy,
       action: 'substitution.approve',

@@ -86,7 +86,7 @@ export async function createTask(
   const at = app.clock().toISOString();
   await db.transaction().execute(async (trx) => {
     await insertTask(trx, definition, at, app.actor);
-    await appendAudit(trx, app.store.dialect, {
+    await appendAudit(trx, {
       at,
       actor: app.actor,
       action: 'task.create',
@@ -162,7 +162,7 @@ export async function voidTask(app: App, id: string, reason: string): Promise<Ta
       voided_at: at,
     });
     if (!ok) throw new UserError('TASK.STATE_CHANGED', `task ${id} changed state meanwhile; try again`);
-    await appendAudit(trx, app.store.dialect, {
+    await appendAudit(trx, {
       at,
       actor: app.actor,
       action: 'task.void',

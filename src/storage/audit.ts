@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { dialectOf } from './db.ts';
 import type { AuditRow, Database } from './schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -34,15 +35,11 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
  * Appends one entry to the hash-chained audit log, inside the caller's transaction so that the entry and the
  * change it records commit together.
  *
- * @example await appendAudit(trx, 'sqlite', { at, actor: 'ops', action: 'import.targets', subject: 'targets.csv', details: { added: 3 } })
+ * @example await appendAudit(trx, { at, actor: 'ops', action: 'import.targets', subject: 'targets.csv', details: { added: 3 } })
  */
-export async function appendAudit(
-  trx: Transaction<Database>,
-  dialect: 'sqlite' | 'postgres',
-  entry: AuditEntry,
-): Promise<AuditRow> {
+export async function appendAudit(trx: Transaction<Database>, entry: AuditEntry): Promise<AuditRow> {
   // SQLite transactions here are BEGIN IMMEDIATE (one writer); PostgreSQL needs a lock so two appends can't share a seq.
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(4242002)`.execute(trx);
+  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(4242002)`.execute(trx);
   const last = await trx
     .selectFrom('audit_log')
     .select(['seq', 'hash'])

@@ -5,16 +5,23 @@ import pg from 'pg';
 import {
   CompiledQuery,
   Kysely,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type Transaction,
 } from 'kysely';
 import { ConfigError } from '../config.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** Which database a handle or transaction talks to, so that storage functions need not be told. */
+export function dialectOf(db: Kysely<Database> | Transaction<Database>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
 
 /** A kysely handle plus what the rest of storage needs to know about the database behind it. */
 export interface Store {

@@ -78,8 +78,7 @@ describe.each(dialects())('storage on $dialect', ({ dialect, fresh }) => {
   it('chains audit entries and reports the first altered or removed one', async () => {
     const { store } = await fresh();
     try {
-      for (const n of [1, 2, 3, 4])
-        await store.db.transaction().execute((trx) => appendAudit(trx, store.dialect, entry(n)));
+      for (const n of [1, 2, 3, 4]) await store.db.transaction().execute((trx) => appendAudit(trx, entry(n)));
       expect(await verifyAuditChain(store.db)).toEqual({ ok: true, entries: 4 });
 
       await dropAuditGuards(store);
@@ -104,8 +103,7 @@ describe.each(dialects())('storage on $dialect', ({ dialect, fresh }) => {
   it('the audit log is append-only in the database: UPDATE, DELETE and an out-of-chain INSERT are refused', async () => {
     const { store } = await fresh();
     try {
-      for (const n of [1, 2, 3])
-        await store.db.transaction().execute((trx) => appendAudit(trx, store.dialect, entry(n)));
+      for (const n of [1, 2, 3]) await store.db.transaction().execute((trx) => appendAudit(trx, entry(n)));
       const db = store.db;
       await expect(
         db.updateTable('audit_log').set({ actor: 'someone else' }).where('seq', '=', 2).execute(),
@@ -136,7 +134,7 @@ describe.each(dialects())('storage on $dialect', ({ dialect, fresh }) => {
       ).rejects.toThrow(/APPEND_ONLY/);
       expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 3 });
       // The log still grows the ordinary way.
-      await db.transaction().execute((trx) => appendAudit(trx, store.dialect, entry(4)));
+      await db.transaction().execute((trx) => appendAudit(trx, entry(4)));
       expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 4 });
     } finally {
       await store.close();
@@ -148,7 +146,7 @@ describe.each(dialects())('storage on $dialect', ({ dialect, fresh }) => {
     try {
       const rows = [];
       for (const n of [1, 2, 3, 4])
-        rows.push(await store.db.transaction().execute((trx) => appendAudit(trx, store.dialect, entry(n))));
+        rows.push(await store.db.transaction().execute((trx) => appendAudit(trx, entry(n))));
       const anchor = rows[2]!; // e.g. the head printed on a draw-result card
       const ok = await runCli(url, ['audit', 'verify', '--head', anchor.hash]);
       expect(ok.code, ok.stderr).toBe(0);
