@@ -29,19 +29,21 @@ import { appendAudit, auditHead } from '../storage/audit.ts';
 import { listConflicts, listInspectors, listItems, targetPages } from '../storage/directory.ts';
 import {
   approvedSubstitutions,
+  drawRunForUpdate,
   getDraw,
+  inOneSnapshot,
   insertFreeze,
   loadOutcome,
   recordOutcome,
   usccsDrawnInYear,
   type DrawRow,
 } from '../storage/draws.ts';
-import { setTaskState, type TaskRecord } from '../storage/tasks.ts';
+import type { TaskRecord } from '../storage/tasks.ts';
 import type { Database } from '../storage/schema.ts';
 import { staffingRefusal } from '../domain/draw/staffing.ts';
 import { isConcurrentRefusal } from '../storage/refusal.ts';
 import { queueDrawCards, queueFreezeAnnouncement, type QueuedDrawCards } from './notifications.ts';
-import { requireTask } from './tasks.ts';
+import { moveTask, requireTask } from './tasks.ts';
 
 /**
  * The draw protocol of SPEC §4: preview (saves nothing), freeze (fixes the snapshots and announces their
@@ -194,63 +196,56 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
   };
   if (task.state !== 'draft') throw await notDraft(task.state);
   const at = app.clock().toISOString();
-  const isolation =
-    app.store.dialect === 'postgres'
-      ? app.store.db.transaction().setIsolationLevel('repeatable read')
-      : app.store.db.transaction();
   // Two freezes at once: the database refuses the second one's row; say what the first one did.
   const refused = async (err: unknown): Promise<never> => {
     if (!isConcurrentRefusal(err)) throw err;
     throw await notDraft('no longer a draft');
   };
-  await isolation
-    .execute(async (trx) => {
-      // Read inside the transaction so that the snapshot is one consistent state of the directories.
-      const snap = await computeSnapshots(app, trx, task.definition);
-      // A freeze is final: refuse one whose draw can never succeed, while the directories can still be fixed.
-      const refusal = staffingRefusal(task.definition, snap.pools, await listInspectors(trx));
-      if (refusal)
-        throw new UserError(
-          'DRAW.CANNOT_STAFF',
-          `task ${taskId} cannot be frozen: ${refusal}. Nothing was saved; fix the directories or the task and freeze again`,
-        );
-      const parameters = drawParametersFor(task.definition);
-      const freeze = {
-        taskId,
-        entropySource,
-        frozenAt: at,
-        frozenBy: app.actor,
-        parameters,
-        snapshots: snap.texts,
-        hashes: snap.hashes,
-      };
-      await insertFreeze(trx, freeze);
-      if (!(await setTaskState(trx, taskId, ['draft'], 'frozen')))
-        throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile; try again`);
-      const audit = await appendAudit(trx, {
-        at,
-        actor: app.actor,
-        action: 'draw.freeze',
-        subject: taskId,
-        details: {
-          entropySource,
-          hashes: snap.hashes,
-          eligibleTargets: snap.pools.targets.eligible,
-          eligibleOfficers: snap.pools.officers.eligible,
-        },
-      });
-      // The announcement commits with the freeze and carries the hash of its audit entry (the anchor);
-      // the running bot's sender delivers it.
-      await queueFreezeAnnouncement(
-        trx,
-        app,
-        task.definition,
-        { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
-        snap.pools,
-        audit.hash,
+  await inOneSnapshot(app.store.db, async (trx) => {
+    // Read inside the transaction so that the snapshot is one consistent state of the directories.
+    const snap = await computeSnapshots(app, trx, task.definition);
+    // A freeze is final: refuse one whose draw can never succeed, while the directories can still be fixed.
+    const refusal = staffingRefusal(task.definition, snap.pools, await listInspectors(trx));
+    if (refusal)
+      throw new UserError(
+        'DRAW.CANNOT_STAFF',
+        `task ${taskId} cannot be frozen: ${refusal}. Nothing was saved; fix the directories or the task and freeze again`,
       );
-    })
-    .catch(refused);
+    const parameters = drawParametersFor(task.definition);
+    const freeze = {
+      taskId,
+      entropySource,
+      frozenAt: at,
+      frozenBy: app.actor,
+      parameters,
+      snapshots: snap.texts,
+      hashes: snap.hashes,
+    };
+    await insertFreeze(trx, freeze);
+    await moveTask(trx, task, 'freeze', app.clock());
+    const audit = await appendAudit(trx, {
+      at,
+      actor: app.actor,
+      action: 'draw.freeze',
+      subject: taskId,
+      details: {
+        entropySource,
+        hashes: snap.hashes,
+        eligibleTargets: snap.pools.targets.eligible,
+        eligibleOfficers: snap.pools.officers.eligible,
+      },
+    });
+    // The announcement commits with the freeze and carries the hash of its audit entry (the anchor);
+    // the running bot's sender delivers it.
+    await queueFreezeAnnouncement(
+      trx,
+      app,
+      task.definition,
+      { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
+      snap.pools,
+      audit.hash,
+    );
+  }).catch(refused);
   return (await getDraw(app.store.db, taskId))!;
 }
 
@@ -280,16 +275,10 @@ export async function runTaskDraw(
   const at = app.clock().toISOString();
   const cards = await inRace(app, taskId, async (trx) => {
     // Checked again inside the transaction: another `draw run` may have committed since the check above.
-    const current = await trx
-      .selectFrom('draws')
-      .select(['seed', 'run_at', 'entropy'])
-      .where('task_id', '=', taskId)
-      .$if(app.store.dialect === 'postgres', (q) => q.forUpdate())
-      .executeTakeFirst();
-    if (current?.seed) throw alreadyRun(taskId, { runAt: current.run_at, entropy: current.entropy });
+    const current = await drawRunForUpdate(trx, taskId);
+    if (current?.seed) throw alreadyRun(taskId, current);
     if (!(await recordOutcome(trx, taskId, entropy, outcome, at, app.actor))) throw alreadyRun(taskId, null);
-    if (!(await setTaskState(trx, taskId, ['frozen'], 'locked')))
-      throw new UserError('TASK.STATE_CHANGED', `task ${taskId} changed state meanwhile`);
+    await moveTask(trx, task, 'lock', app.clock());
     const audit = await appendAudit(trx, {
       at,
       actor: app.actor,

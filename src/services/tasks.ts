@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import { basename } from 'node:path';
 import type { App } from '../app.ts';
 import { allItemsGeneral, type TaskDefinition } from '../domain/task.ts';
@@ -7,7 +8,16 @@ import { eligibleOfficers } from '../domain/draw/eligibility.ts';
 import { officersNeeded, whyNoOfficers } from '../domain/draw/staffing.ts';
 import { appendAudit } from '../storage/audit.ts';
 import { listInspectors } from '../storage/directory.ts';
-import { getTask, insertTask, setTaskState, taskIdsWithPrefix, type TaskRecord } from '../storage/tasks.ts';
+import { stepTask, type TaskStatus, type TaskStep } from '../domain/task-lifecycle.ts';
+import type { Database } from '../storage/schema.ts';
+import {
+  getTask,
+  insertTask,
+  saveTaskState,
+  taskIdsWithPrefix,
+  taskStatus,
+  type TaskRecord,
+} from '../storage/tasks.ts';
 import { ratioBasisPoints, readTaskFile, type TaskFile } from './task-file.ts';
 
 /**
@@ -148,29 +158,45 @@ async function nextTaskId(app: App, f: TaskFile): Promise<string> {
 
 /** `task void ID --reason TEXT`: the record stays; the task can be created again under a new id. */
 export async function voidTask(app: App, id: string, reason: string): Promise<TaskRecord> {
-  if (!reason.trim())
-    throw new UserError('TASK.VOID_NEEDS_REASON', 'a reason is required to void a task (--reason TEXT)');
   const task = await requireTask(app, id);
   if (task.state === 'void')
     throw new UserError('TASK.ALREADY_VOID', `task ${id} is already void (${task.voidReason})`);
-  if (task.state === 'closed')
-    throw new UserError('TASK.CLOSED', `task ${id} is closed and cannot be voided`);
-  const at = app.clock().toISOString();
+  const now = app.clock();
   await app.store.db.transaction().execute(async (trx) => {
-    const ok = await setTaskState(trx, id, ['draft', 'frozen', 'locked'], 'void', {
-      void_reason: reason,
-      voided_at: at,
-    });
-    if (!ok) throw new UserError('TASK.STATE_CHANGED', `task ${id} changed state meanwhile; try again`);
+    const next = await moveTask(trx, task, 'void', now, reason);
     await appendAudit(trx, {
-      at,
+      at: now.toISOString(),
       actor: app.actor,
       action: 'task.void',
       subject: id,
-      details: { reason, previousState: task.state },
+      details: { reason: next.voidReason, previousState: task.state },
     });
   });
   return (await getTask(app.store.db, id))!;
+}
+
+const PAST: Record<TaskStep, string> = { freeze: 'frozen', lock: 'locked', close: 'closed', void: 'voided' };
+
+/**
+ * Takes one lifecycle step (domain `stepTask`) and saves it inside `trx`, or throws the user error that says why
+ * not — including when another command moved the task since it was read.
+ */
+export async function moveTask(
+  trx: Transaction<Database>,
+  task: TaskRecord,
+  step: TaskStep,
+  now: Date,
+  reason?: string,
+): Promise<TaskStatus> {
+  const t = stepTask(taskStatus(task), step, now, reason);
+  if (!t.ok) {
+    if (t.code === 'TASK.VOID_NEEDS_REASON')
+      throw new UserError(t.code, `a reason is required to void a task (--reason TEXT)`);
+    throw new UserError(t.code, `task ${task.id} is ${task.state} and cannot be ${PAST[step]}`);
+  }
+  if (!(await saveTaskState(trx, task.state, t.next)))
+    throw new UserError('TASK.STATE_CHANGED', `task ${task.id} changed state meanwhile; try again`);
+  return t.next;
 }
 
 export async function requireTask(app: App, id: string): Promise<TaskRecord> {

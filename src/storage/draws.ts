@@ -10,6 +10,7 @@ import type {
   SubstitutionRecord,
 } from '../domain/draw/index.ts';
 import type { Database, DrawsTable } from './schema.ts';
+import { dialectOf } from './db.ts';
 
 /** Rows per multi-row INSERT: well under SQLite's bound-parameter limit for every table here. */
 const BATCH = 500;
@@ -300,4 +301,30 @@ export async function teamTargets(
     else out.set(Number(r.team_no), [r.uscc]);
   }
   return out;
+}
+
+/**
+ * Runs `step` in a transaction that reads one consistent state of the directories: on PostgreSQL at REPEATABLE
+ * READ (a freeze's snapshots are read in several queries); SQLite's BEGIN IMMEDIATE already is.
+ */
+export async function inOneSnapshot<T>(
+  db: Kysely<Database>,
+  step: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction();
+  return (dialectOf(db) === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(step);
+}
+
+/** Whether the draw already ran, read with a row lock (PostgreSQL) so that two `draw run`s cannot both go on. */
+export async function drawRunForUpdate(
+  trx: Transaction<Database>,
+  taskId: string,
+): Promise<{ seed: string | null; runAt: string | null; entropy: string | null } | null> {
+  const row = await trx
+    .selectFrom('draws')
+    .select(['seed', 'run_at', 'entropy'])
+    .where('task_id', '=', taskId)
+    .$if(dialectOf(trx) === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row ? { seed: row.seed, runAt: row.run_at, entropy: row.entropy } : null;
 }

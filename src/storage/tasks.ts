@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { TaskDefinition, TaskState } from '../domain/task.ts';
+import type { TaskStatus } from '../domain/task-lifecycle.ts';
 import type { Database, TasksTable } from './schema.ts';
 
 export interface TaskRecord {
@@ -64,18 +65,25 @@ export async function taskIdsWithPrefix(db: Kysely<Database>, prefix: string): P
   return rows.map((r) => r.id);
 }
 
-export async function setTaskState(
+/**
+ * Saves a lifecycle step (`stepTask`) if the task is still in the state it was read in; false when another
+ * command moved it first.
+ */
+export async function saveTaskState(
   trx: Transaction<Database>,
-  id: string,
-  from: TaskState[],
-  to: TaskState,
-  extra: Partial<Pick<TasksTable, 'void_reason' | 'voided_at'>> = {},
+  from: TaskState,
+  next: TaskStatus,
 ): Promise<boolean> {
   const res = await trx
     .updateTable('tasks')
-    .set({ state: to, ...extra })
-    .where('id', '=', id)
-    .where('state', 'in', from)
+    .set({ state: next.state, void_reason: next.voidReason, voided_at: next.voidedAt })
+    .where('id', '=', next.id)
+    .where('state', '=', from)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** The lifecycle view of a task record. */
+export function taskStatus(t: TaskRecord): TaskStatus {
+  return { id: t.id, state: t.state, voidReason: t.voidReason, voidedAt: t.voidedAt };
 }
