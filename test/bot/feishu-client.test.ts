@@ -1,12 +1,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  classifyCode,
-  classifyFeishuError,
-  createFeishuClient,
-  feishuFromConfig,
-  sdkDomain,
-} from '../../src/bot/feishu/client.ts';
+import { createFeishuClient, feishuFromConfig, sdkDomain } from '../../src/bot/feishu/client.ts';
+import { tenantTokens, TOKEN_MARGIN_MS } from '../../src/bot/feishu/token.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeFeishu, type FakeFeishu } from '../fake-feishu/server.ts';
 import { simpleCard } from '../fake-feishu/sample-cards.ts';
@@ -64,6 +59,8 @@ describe('Feishu client against the fake', () => {
     );
     expect(results.every((r) => r.kind === 'ok')).toBe(true);
     expect(fake.tokensIssued).toBe(1);
+    // One request for the token in all: the SDK (disableTokenCache) fetches none of its own.
+    expect(fake.requestsTo(TOKEN_PATH)).toHaveLength(1);
     fake.inject({ kind: 'invalid-token', count: 2 });
     // Refused, refreshed, refused again: no endless loop, a retry for later.
     expect(await feishu.sendCard('open_id', 'ou_alice', simpleCard('x'))).toMatchObject({
@@ -71,6 +68,24 @@ describe('Feishu client against the fake', () => {
       code: 99991663,
     });
     expect(fake.tokensIssued).toBe(1); // the old token was still valid: Feishu hands it out again
+    expect(fake.requestsTo(TOKEN_PATH)).toHaveLength(2);
+  });
+
+  it('fetches a new token when Feishu no longer accepts the cached one, and sends with it', async () => {
+    const feishu = client();
+    expect(await feishu.sendText('open_id', 'ou_alice', 'one')).toMatchObject({ kind: 'ok' });
+    const first = await feishu.tenantToken();
+    fake.revokeTokens();
+    expect(await feishu.sendText('open_id', 'ou_alice', 'two')).toMatchObject({ kind: 'ok' });
+    expect(fake.tokensIssued).toBe(2);
+    expect(await feishu.tenantToken()).not.toBe(first);
+    expect(fake.requests.map((r) => r.code)).toContain(99991663);
+    // Calls not wrapped by the client go through the SDK with the client's token.
+    const res = await feishu.sdk.request<{ bot?: { open_id?: string } }>(
+      { method: 'GET', url: '/open-apis/bot/v3/info' },
+      lark.withTenantToken(await feishu.tenantToken()),
+    );
+    expect(res.bot?.open_id).toBe(fake.botOpenId);
   });
 
   it('reports a wrong app secret as a retry naming the settings, and a timeout as a retry', async () => {
@@ -107,7 +122,45 @@ describe('Feishu client against the fake', () => {
   });
 });
 
-describe('Feishu client configuration and classification', () => {
+const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+
+describe('tenant token cache', () => {
+  it('fetches once for concurrent callers and keeps the token until 3 minutes before it expires', async () => {
+    let now = 0;
+    let fetches = 0;
+    const tokens = tenantTokens(
+      async () => ({ token: `t${++fetches}`, expireSeconds: 7200 }),
+      () => now,
+    );
+    expect(await Promise.all([tokens.get(), tokens.get(), tokens.get()])).toEqual(['t1', 't1', 't1']);
+    now = 7200_000 - TOKEN_MARGIN_MS - 1;
+    expect(await tokens.get()).toBe('t1');
+    now += 1;
+    expect(await tokens.get()).toBe('t2');
+    expect(fetches).toBe(2);
+  });
+
+  it('forgets a refused token, but not a newer one fetched meanwhile; a failed fetch is tried again', async () => {
+    let fetches = 0;
+    let fail = false;
+    const tokens = tenantTokens(async () => {
+      if (fail) throw new Error('no token');
+      return { token: `t${++fetches}`, expireSeconds: 7200 };
+    });
+    const old = await tokens.get();
+    tokens.invalidate(old);
+    expect(await tokens.get()).toBe('t2');
+    tokens.invalidate(old); // a caller still holding t1 does not drop t2
+    expect(await tokens.get()).toBe('t2');
+    tokens.invalidate();
+    fail = true;
+    await expect(tokens.get()).rejects.toThrow('no token');
+    fail = false;
+    expect(await tokens.get()).toBe('t3');
+  });
+});
+
+describe('Feishu client configuration', () => {
   it('maps FEISHU_DOMAIN and refuses to build without credentials', () => {
     expect(sdkDomain('feishu')).toBe(lark.Domain.Feishu);
     expect(sdkDomain('lark')).toBe(lark.Domain.Lark);
@@ -116,43 +169,5 @@ describe('Feishu client configuration and classification', () => {
     expect(feishuFromConfig(loadConfig({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's' })).appId).toBe(
       'cli_x',
     );
-  });
-
-  it('classifies codes and HTTP failures', () => {
-    expect(classifyCode(230002, 'Bot/User can NOT be out of the chat.', undefined, 200)).toEqual({
-      kind: 'permanent',
-      code: 230002,
-      reason: 'bot is not in the chat (code 230002: Bot/User can NOT be out of the chat.)',
-    });
-    expect(classifyCode(230020, undefined, 3000, 400)).toMatchObject({
-      kind: 'retry',
-      rateLimited: true,
-      retryAfterMs: 3000,
-    });
-    expect(classifyCode(123456, 'odd', undefined, 400)).toMatchObject({ kind: 'permanent', code: 123456 });
-    expect(classifyCode(123456, 'odd', undefined, 503)).toMatchObject({ kind: 'retry' });
-    const http = (status: number, data: unknown, headers: Record<string, string> = {}) =>
-      classifyFeishuError({
-        isAxiosError: true,
-        response: { status, data, headers },
-        config: { url: 'x/open-apis/im/v1/messages' },
-      });
-    expect(http(429, { code: 99991400 }, { 'x-ogw-ratelimit-reset': '2' })).toMatchObject({
-      kind: 'retry',
-      retryAfterMs: 2000,
-      rateLimited: true,
-    });
-    expect(http(502, '<html>bad gateway</html>')).toEqual({
-      kind: 'retry',
-      reason: 'Feishu answered HTTP 502',
-    });
-    expect(http(400, { code: 230013, msg: 'no' })).toMatchObject({
-      kind: 'permanent',
-      code: 230013,
-      reason: expect.stringContaining("outside the bot's availability"),
-    });
-    expect(
-      classifyFeishuError({ isAxiosError: true, code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }),
-    ).toMatchObject({ kind: 'retry', reason: expect.stringContaining('network error: ECONNREFUSED') });
   });
 });
