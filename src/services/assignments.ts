@@ -1,15 +1,12 @@
-import type { Transaction } from 'kysely';
 import type { App } from '../app.ts';
 import type { AssignmentCardData } from '../cards/index.ts';
 import { confirmAssignment as confirmRule, type ConfirmRefusal } from '../domain/assignment.ts';
 import { localTime } from '../domain/time.ts';
-import type { Effect } from '../domain/transition.ts';
 import { getAssignment, saveConfirmation } from '../storage/assignments.ts';
-import { appendAudit } from '../storage/audit.ts';
 import { certNosForOpenId } from '../storage/people.ts';
-import type { Database } from '../storage/schema.ts';
 import { getTask } from '../storage/tasks.ts';
 import { assignmentData } from './card-data.ts';
+import { applyEffects } from './effects.ts';
 
 export interface ConfirmInput {
   operatorOpenId: string;
@@ -48,8 +45,10 @@ export async function confirmAssignment(app: App, input: ConfirmInput): Promise<
   }
   const saved = await db.transaction().execute(async (trx) => {
     if (!(await saveConfirmation(trx, verdict.next, current!.version))) return false;
-    for (const effect of verdict.effects)
-      await applyEffect(app, trx, effect, input.operatorOpenId, verdict.next.confirmedAt!);
+    await applyEffects(app, trx, verdict.effects, {
+      actor: input.operatorOpenId,
+      at: verdict.next.confirmedAt!,
+    });
     return true;
   });
   if (!saved) {
@@ -66,25 +65,6 @@ export async function confirmAssignment(app: App, input: ConfirmInput): Promise<
     };
   }
   return { ok: true, card: await cardFor(app, key) };
-}
-
-/** Carries out one effect of a transition inside its transaction. */
-async function applyEffect(
-  app: App,
-  trx: Transaction<Database>,
-  effect: Effect,
-  actor: string,
-  at: string,
-): Promise<void> {
-  if (effect.kind === 'audit')
-    await appendAudit(trx, {
-      at,
-      actor,
-      action: effect.action,
-      subject: effect.subject,
-      details: effect.details,
-    });
-  // 'update-card': the clicked card is answered with its current state by the caller (the callback answer).
 }
 
 /** The assignment card's data as it is in the database now, times in the office's zone. */

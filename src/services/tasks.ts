@@ -9,6 +9,8 @@ import { officersNeeded, whyNoOfficers } from '../domain/draw/staffing.ts';
 import { appendAudit } from '../storage/audit.ts';
 import { listInspectors } from '../storage/directory.ts';
 import { stepTask, type TaskStatus, type TaskStep } from '../domain/task-lifecycle.ts';
+import type { Transition } from '../domain/transition.ts';
+import { applyEffects } from './effects.ts';
 import type { Database } from '../storage/schema.ts';
 import {
   getTask,
@@ -163,14 +165,8 @@ export async function voidTask(app: App, id: string, reason: string): Promise<Ta
     throw new UserError('TASK.ALREADY_VOID', `task ${id} is already void (${task.voidReason})`);
   const now = app.clock();
   await app.store.db.transaction().execute(async (trx) => {
-    const next = await moveTask(trx, task, 'void', now, reason);
-    await appendAudit(trx, {
-      at: now.toISOString(),
-      actor: app.actor,
-      action: 'task.void',
-      subject: id,
-      details: { reason: next.voidReason, previousState: task.state },
-    });
+    const step = await moveTask(trx, task, 'void', now, reason);
+    await applyEffects(app, trx, step.effects, { actor: app.actor, at: now.toISOString() });
   });
   return (await getTask(app.store.db, id))!;
 }
@@ -187,7 +183,7 @@ export async function moveTask(
   step: TaskStep,
   now: Date,
   reason?: string,
-): Promise<TaskStatus> {
+): Promise<Transition<TaskStatus>> {
   const t = stepTask(taskStatus(task), step, now, reason);
   if (!t.ok) {
     if (t.code === 'TASK.VOID_NEEDS_REASON')
@@ -196,7 +192,7 @@ export async function moveTask(
   }
   if (!(await saveTaskState(trx, task.state, t.next)))
     throw new UserError('TASK.STATE_CHANGED', `task ${task.id} changed state meanwhile; try again`);
-  return t.next;
+  return t;
 }
 
 export async function requireTask(app: App, id: string): Promise<TaskRecord> {
