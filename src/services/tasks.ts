@@ -7,7 +7,7 @@ import type { Inspector } from '../domain/directory.ts';
 import { eligibleOfficers } from '../domain/draw/eligibility.ts';
 import { officersNeeded, whyNoOfficers } from '../domain/draw/staffing.ts';
 import { appendAudit } from '../storage/audit.ts';
-import { listInspectors } from '../storage/directory.ts';
+import { departmentContacts, listInspectors, listItems } from '../storage/directory.ts';
 import { stepTask, type TaskStatus, type TaskStep } from '../domain/task-lifecycle.ts';
 import type { Transition } from '../domain/transition.ts';
 import { applyEffects } from './effects.ts';
@@ -35,12 +35,8 @@ export async function createTask(
   const name = basename(path);
   const { db } = app.store;
 
-  const departments = new Set(
-    (await db.selectFrom('departments').select('code').execute()).map((r) => r.code),
-  );
-  const items = new Map(
-    (await db.selectFrom('items').select(['code', 'category']).execute()).map((r) => [r.code, r.category]),
-  );
+  const departments = new Set((await departmentContacts(db)).map((d) => d.code));
+  const items = new Map((await listItems(db)).map((i) => [i.code, i.category as string]));
   const problems: string[] = [];
   const needDepartment = (field: string, code: string) => {
     if (!departments.has(code))

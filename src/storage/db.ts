@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -126,4 +126,35 @@ export function postgresConnectionProblem(err: unknown): string | null {
   // Node's AggregateError (every address of "localhost" refused) has an empty message of its own.
   const inner = (err as { errors?: Error[] }).errors?.map((e) => e.message).filter(Boolean) ?? [];
   return err.message || inner.join('; ') || code;
+}
+
+/**
+ * Throws unless the database really answers with liancha's schema: a read of a liancha table, not `select 1`
+ * (that answers even when the database file was replaced), and on SQLite a look at the file's header, because
+ * SQLite answers from its page cache even after the file was overwritten. For `/healthz`.
+ */
+export async function checkDatabase(store: Store): Promise<void> {
+  const newest = await store.db
+    .selectFrom('liancha_migrations')
+    .select('name')
+    .orderBy('name', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!newest) throw new Error('the database has no liancha schema (no migrations recorded)');
+  if (store.sqlite) checkSqliteFile(store.sqlite.name);
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function checkSqliteFile(path: string): void {
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_MAGIC)
+    throw new Error(`${path} is no longer a SQLite database file (was it overwritten?)`);
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { MIGRATIONS, type Migration } from '../../migrations/index.ts';
 import type { Store } from './db.ts';
+import type { Database } from './schema.ts';
 
 export interface MigrationReport {
   applied: string[];
@@ -41,4 +42,11 @@ export async function migrate(store: Store, migrations: Migration[] = MIGRATIONS
     if (done) applied.push(migration.name);
   }
   return { applied, current: migrations.at(-1)?.name ?? null };
+}
+
+/** The migrations recorded in the database, oldest first. */
+export async function appliedMigrations(
+  db: Kysely<Database>,
+): Promise<{ name: string; applied_at: string }[]> {
+  return db.selectFrom('liancha_migrations').select(['name', 'applied_at']).orderBy('name').execute();
 }

@@ -443,3 +443,14 @@ export async function outboxCounts(db: Db): Promise<OutboxHealth> {
 function normalize(row: OutboxRow): OutboxRow {
   return { ...row, attempts: Number(row.attempts) };
 }
+
+/** Up to `limit` outbox ids that start with `prefix` (LIKE wildcards in it are taken literally, by removal). */
+export async function outboxIdsWithPrefix(db: Db, prefix: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('id', 'like', `${prefix.replace(/[%_\\]/g, '')}%`)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { appliedMigrations } from '../../storage/migrate.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -10,11 +11,7 @@ export function registerMigrate(program: Command, { io, withApp }: CommandContex
     .action(async (opts: { json?: boolean }) => {
       await withApp(async (app) => {
         // createApp has already migrated; report where the database stands.
-        const rows = await app.store.db
-          .selectFrom('liancha_migrations')
-          .select(['name', 'applied_at'])
-          .orderBy('name')
-          .execute();
+        const rows = await appliedMigrations(app.store.db);
         const { applied } = app.migrations;
         if (opts.json) return printJson(io, { database: app.store.description, applied, migrations: rows });
         if (applied.length > 0)

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
 import { UserError } from '../../errors.ts';
-import { getOutboxRow, listOutbox, outboxCounts, retryFailed, type OutboxRow } from '../../storage/outbox.ts';
+import {
+  getOutboxRow,
+  outboxIdsWithPrefix,
+  listOutbox,
+  outboxCounts,
+  retryFailed,
+  type OutboxRow,
+} from '../../storage/outbox.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -108,13 +115,8 @@ async function findRow(app: App, idOrPrefix: string): Promise<OutboxRow> {
   const exact = await getOutboxRow(app.store.db, idOrPrefix);
   if (exact) return exact;
   if (idOrPrefix.length >= 4) {
-    const matches = await app.store.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('id', 'like', `${idOrPrefix.replace(/[%_\\]/g, '')}%`)
-      .limit(2)
-      .execute();
-    if (matches.length === 1) return (await getOutboxRow(app.store.db, matches[0]!.id))!;
+    const matches = await outboxIdsWithPrefix(app.store.db, idOrPrefix, 2);
+    if (matches.length === 1) return (await getOutboxRow(app.store.db, matches[0]!))!;
     if (matches.length > 1)
       throw new UserError(
         'OUTBOX.AMBIGUOUS',
