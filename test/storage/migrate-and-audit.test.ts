@@ -150,7 +150,10 @@ describe.each(dialects())('storage on $dialect', ({ dialect, fresh }) => {
       const anchor = rows[2]!; // e.g. the head printed on a draw-result card
       const ok = await runCli(url, ['audit', 'verify', '--head', anchor.hash]);
       expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toContain(`head ${anchor.hash} is entry 3 (import.targets file3.csv, ${anchor.at})`);
+      // Entry 3 was at 2026-11-03T08:00Z: shown in Beijing time (LIANCHA_TZ default).
+      expect(ok.stdout).toContain(
+        `head ${anchor.hash} is entry 3 (import.targets file3.csv, 2026-11-03 16:00)`,
+      );
       const short = await runCli(url, ['audit', 'verify', '--head', anchor.hash.slice(0, 12).toUpperCase()]);
       expect(short.code, short.stderr).toBe(0);
       expect(short.stdout).toContain('is entry 3');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { MIN_HEAD_PREFIX, verifyAuditChain } from '../../storage/audit.ts';
-import { print, printJson } from '../io.ts';
+import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
 const HEAD = new RegExp(`^[0-9a-fA-F]{${MIN_HEAD_PREFIX},64}$`);
@@ -42,7 +42,7 @@ export function registerAudit(program: Command, { io, withApp }: CommandContext)
           const h = verdict.head;
           print(
             io,
-            `audit log intact: ${verdict.entries} entries; head ${h.hash} is entry ${h.seq} (${h.action} ${h.subject}, ${h.at}), still in the chain`,
+            `audit log intact: ${verdict.entries} entries; head ${h.hash} is entry ${h.seq} (${h.action} ${h.subject}, ${when(app.config.LIANCHA_TZ, h.at)}), still in the chain`,
           );
         } else print(io, `audit log intact: ${verdict.entries} entries`);
       });

@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from '../../services/draws.ts';
-import { print, printJson } from '../io.ts';
+import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 import type { App } from '../../app.ts';
 
@@ -118,7 +118,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
             entropySource: d.entropySource,
             hashes: d.hashes,
           });
-        print(io, `frozen ${id} at ${d.frozenAt}`);
+        print(io, `frozen ${id} at ${when(app.config.LIANCHA_TZ, d.frozenAt)}`);
         print(io, `entropy source: ${d.entropySource}`);
         print(
           io,

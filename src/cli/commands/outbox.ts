@@ -9,7 +9,7 @@ import {
   retryFailed,
   type OutboxRow,
 } from '../../storage/outbox.ts';
-import { print, printJson } from '../io.ts';
+import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
 export function registerOutbox(program: Command, { io, withApp }: CommandContext): void {
@@ -47,11 +47,13 @@ export function registerOutbox(program: Command, { io, withApp }: CommandContext
           `${rows.length} ${opts.failed ? 'failed' : 'waiting'} message${rows.length === 1 ? '' : 's'}:`,
         );
         for (const r of rows) {
-          const when =
-            r.state === 'pending' ? `next try ${r.next_attempt_at}` : `sending (claimed by ${r.claimed_by})`;
+          const status =
+            r.state === 'pending'
+              ? `next try ${when(app.config.LIANCHA_TZ, r.next_attempt_at)}`
+              : `sending (claimed by ${r.claimed_by})`;
           print(
             io,
-            `${r.id}  ${describeTarget(r)}  ${r.ref ?? '-'}  attempts ${r.attempts}  ${opts.failed ? `created ${r.created_at}` : when}`,
+            `${r.id}  ${describeTarget(r)}  ${r.ref ?? '-'}  attempts ${r.attempts}  ${opts.failed ? `created ${when(app.config.LIANCHA_TZ, r.created_at)}` : status}`,
           );
           if (r.last_error) print(io, `    ${opts.failed ? 'reason' : 'last error'}: ${r.last_error}`);
         }

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import type { RiskClass } from '../../domain/directory.ts';
-import { parseTargetsSnapshot } from '../../domain/draw/index.ts';
-import { resultDeadline } from '../../services/card-data.ts';
-import { createTask, requireTask, voidTask } from '../../services/tasks.ts';
-import { getDraw, loadMembers, loadTeams } from '../../storage/draws.ts';
-import { targetsByUscc } from '../../storage/directory.ts';
+import { taskView } from '../../services/task-view.ts';
+import { createTask, voidTask } from '../../services/tasks.ts';
 import { listTasks } from '../../storage/tasks.ts';
-import type { App } from '../../app.ts';
-import { print, printJson, warn } from '../io.ts';
+import { print, printJson, warn, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
 export function registerTask(program: Command, { io, withApp }: CommandContext): void {
@@ -69,7 +64,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
       await withApp(async (app) => {
         const view = await taskView(app, id);
         if (opts.json) return printJson(io, view);
-        printTaskView(io, view);
+        printTaskView(io, view, app.config.LIANCHA_TZ);
       });
     });
 
@@ -86,97 +81,9 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     });
 }
 
-export interface TeamView {
-  no: number;
-  region: string;
-  /** Result-entry deadline (ISO date) and whether the calendar could only estimate it (暂定). */
-  deadline: string;
-  deadlineProvisional: boolean;
-  members: {
-    certNo: string;
-    name: string | null;
-    dept: string;
-    leader: boolean;
-    active: boolean;
-    via: string;
-    confirmedAt: string | null;
-  }[];
-  targets: { uscc: string; name: string | null; address: string | null }[];
-}
-
-/** Everything `task show` prints, as data. */
-export async function taskView(app: App, id: string) {
-  const { db } = app.store;
-  const task = await requireTask(app, id);
-  const draw = await getDraw(db, id);
-  const d = task.definition;
-  const pools = draw
-    ? {
-        targets: countLines(draw.snapshots.targets),
-        officers: countLines(draw.snapshots.officers),
-        conflicts: countLines(draw.snapshots.conflicts),
-        byRisk: riskCounts(draw.snapshots.targets),
-      }
-    : null;
-  let teams: TeamView[] = [];
-  if (draw?.seed) {
-    const due = resultDeadline(d);
-    const members = await loadMembers(db, id);
-    const structure = await loadTeams(db, id, { drawnOnly: false });
-    const names = await targetsByUscc(
-      db,
-      structure.flatMap((t) => t.targets),
-    );
-    teams = structure.map((t) => ({
-      no: t.no,
-      region: t.region,
-      deadline: due.date,
-      deadlineProvisional: due.provisional,
-      members: members
-        .filter((m) => Number(m.team_no) === t.no)
-        .map((m) => ({
-          certNo: m.cert_no,
-          name: m.name,
-          dept: m.dept,
-          leader: Number(m.leader) === 1,
-          active: Number(m.active) === 1,
-          via: m.source,
-          confirmedAt: m.confirmed_at,
-        })),
-      targets: t.targets.map((u) => ({
-        uscc: u,
-        name: names.get(u)?.name ?? null,
-        address: names.get(u)?.address ?? null,
-      })),
-    }));
-  }
-  return {
-    id: task.id,
-    name: task.name,
-    state: task.state,
-    voidReason: task.voidReason,
-    parameters: d,
-    freeze: draw ? { at: draw.frozenAt, entropySource: draw.entropySource, hashes: draw.hashes } : null,
-    run: draw?.seed ? { at: draw.runAt, entropy: draw.entropy, seed: draw.seed } : null,
-    pools,
-    teams,
-  };
-}
-
-/** Eligible targets per risk class, read from the frozen snapshot (one pass over its lines). */
-function riskCounts(targetsSnapshot: string): Record<RiskClass, number> {
-  const counts: Record<RiskClass, number> = { A: 0, B: 0, C: 0, D: 0 };
-  for (const t of parseTargetsSnapshot(targetsSnapshot)) counts[t.risk] += 1;
-  return counts;
-}
-
-function countLines(text: string): number {
-  return text === '' ? 0 : text.split('\n').length - 1;
-}
-
 type TaskView = Awaited<ReturnType<typeof taskView>>;
 
-function printTaskView(io: CommandContext['io'], v: TaskView): void {
+function printTaskView(io: CommandContext['io'], v: TaskView, tz: string): void {
   const d = v.parameters;
   print(io, `${v.id}  ${v.name}`);
   print(io, `state: ${v.state}${v.voidReason ? ` (${v.voidReason})` : ''}`);
@@ -196,7 +103,7 @@ function printTaskView(io: CommandContext['io'], v: TaskView): void {
   );
   if (d.specialty) print(io, `specialty: ${d.specialty}`);
   if (v.freeze && v.pools) {
-    print(io, `frozen ${v.freeze.at}, entropy source: ${v.freeze.entropySource}`);
+    print(io, `frozen ${when(tz, v.freeze.at)}, entropy source: ${v.freeze.entropySource}`);
     print(
       io,
       `pools: ${v.pools.targets} targets (A ${v.pools.byRisk.A}, B ${v.pools.byRisk.B}, C ${v.pools.byRisk.C}, D ${v.pools.byRisk.D}), ${v.pools.officers} officers, ${v.pools.conflicts} conflicts`,
@@ -206,7 +113,7 @@ function printTaskView(io: CommandContext['io'], v: TaskView): void {
       `hashes: targets ${v.freeze.hashes.targets}\n        officers ${v.freeze.hashes.officers}\n        conflicts ${v.freeze.hashes.conflicts}`,
     );
   }
-  if (v.run) print(io, `drawn ${v.run.at}, entropy "${v.run.entropy}", seed ${v.run.seed}`);
+  if (v.run) print(io, `drawn ${when(tz, v.run.at)}, entropy "${v.run.entropy}", seed ${v.run.seed}`);
   for (const team of v.teams) {
     print(
       io,
@@ -217,7 +124,7 @@ function printTaskView(io: CommandContext['io'], v: TaskView): void {
         m.leader ? '组长 leader' : '',
         m.via === 'substitution' ? 'substitute' : '',
         !m.active ? 'replaced' : '',
-        m.confirmedAt ? `confirmed ${m.confirmedAt}` : '',
+        m.confirmedAt ? `confirmed ${when(tz, m.confirmedAt)}` : '',
       ]
         .filter(Boolean)
         .join(', ');

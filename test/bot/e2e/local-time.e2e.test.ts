@@ -78,4 +78,22 @@ describe('times in LIANCHA_TZ with the server in UTC', () => {
     ).toBe(true);
     expect(expected.some((t) => toast.i18n.en_us === `Already confirmed at ${t}`)).toBe(true);
   });
+
+  it('task show prints the freeze, the run and confirmations in Beijing time, --json keeps ISO', async () => {
+    const taskId = (await e.store.db.selectFrom('tasks').select('id').executeTakeFirstOrThrow()).id;
+    const draw = await e.store.db
+      .selectFrom('draws')
+      .select(['frozen_at', 'run_at'])
+      .where('task_id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    const shown = await e.cli(['task', 'show', taskId]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`frozen ${beijing(new Date(draw.frozen_at))}, entropy source`);
+    expect(shown.stdout).toContain(`drawn ${beijing(new Date(draw.run_at!))}, entropy`);
+    expect(shown.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const json = JSON.parse((await e.cli(['task', 'show', taskId, '--json'])).stdout) as {
+      freeze: { at: string };
+    };
+    expect(json.freeze.at).toBe(draw.frozen_at);
+  });
 });
