@@ -3,7 +3,13 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../app.ts';
 import type { Store } from '../storage/db.ts';
-import { nextDueAt, outboxCounts, reclaimOwnClaims, type OutboxHealth } from '../storage/outbox.ts';
+import {
+  nextDueAt,
+  outboxCounts,
+  reclaimOwnClaims,
+  type OutboxHealth,
+  type OutboxRow,
+} from '../storage/outbox.ts';
 import type { FeishuClient } from './feishu/client.ts';
 import { DEFAULT_RETRY_POLICY } from './sending/backoff.ts';
 import { ClaimQueue } from './sending/claims.ts';
@@ -129,15 +135,14 @@ export function createSender(options: SenderOptions): Sender {
     // Fetch the tenant token before pacing starts, so that the first calls do not wait for it and then arrive
     // together. A failure here shows again, classified, on the first call.
     await feishu.warmUp().catch(() => undefined);
-    const take = (row: Parameters<typeof checksFor>[0], now: number) =>
+    const take = (row: OutboxRow, now: number) =>
       gate.tryTake(now, checksFor(row, limits, queue.targets.get(row.id)?.messageId));
+    const isStopped = () => stopped;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        for (
-          let row = await queue.next(take, () => stopped);
-          row;
-          row = await queue.next(take, () => stopped)
-        ) {
+        for (;;) {
+          const row = await queue.next(take, isStopped);
+          if (!row) return;
           try {
             await deliver(delivery, row, queue.targets.get(row.id), report);
           } catch (err) {
