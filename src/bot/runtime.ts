@@ -6,7 +6,7 @@ import { cachedBotOpenId, type BotContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { feishuFromConfig, type FeishuClient } from './feishu/client.ts';
 import { checkHealth } from './health.ts';
-import { resolveIdentities } from './identities.ts';
+import { resolveIdentities } from '../services/identities.ts';
 import { mountFeishuReceivers } from './receivers/http.ts';
 import { createSdkDispatcher } from './receivers/sdk-dispatcher.ts';
 import { startWsReceiver } from './receivers/ws.ts';

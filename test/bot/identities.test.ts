@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openIdFor, resolveIdentities, unresolvedPeople } from '../../src/bot/identities.ts';
+import { openIdFor, resolveIdentities, unresolvedPeople } from '../../src/services/identities.ts';
 import type { Store } from '../../src/storage/db.ts';
 import type { InspectorsTable } from '../../src/storage/schema.ts';
 import { runCli } from '../helpers/cli.ts';

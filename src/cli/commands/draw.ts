@@ -5,23 +5,13 @@ import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from
 import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 import type { App } from '../../app.ts';
+import { resolveBeforeDraw } from '../../services/identities.ts';
 
-/**
- * Before assignment cards are queued, ask Feishu for the open_ids of people imported by mobile or e-mail, so that
- * everyone Feishu knows gets their card. Best effort: a failure only leaves more people listed as undeliverable.
- */
+/** Before `draw run` queues the cards: the Feishu client, loaded only when Feishu is configured (not in local mode). */
 async function refreshIdentities(app: App): Promise<void> {
   if (app.config.localMode) return;
   const { feishuFromConfig } = await import('../../bot/feishu/client.ts');
-  const { resolveIdentities } = await import('../../bot/identities.ts');
-  try {
-    await resolveIdentities(app, feishuFromConfig(app.config, { log: app.log }));
-  } catch (err) {
-    app.log.warn(
-      { err: (err as Error).message },
-      'could not resolve identities before the draw; unresolved people are listed as undeliverable',
-    );
-  }
+  await resolveBeforeDraw(app, feishuFromConfig(app.config, { log: app.log }));
 }
 
 /** True when `file` is the SQLite database (or its WAL, shared-memory or journal file), by any name or link. */

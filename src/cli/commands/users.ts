@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { resolveIdentities, unresolvedPeople, type ResolveReport } from '../../bot/identities.ts';
+import { resolveIdentities, unresolvedPeople, type ResolveReport } from '../../services/identities.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 

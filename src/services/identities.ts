@@ -9,7 +9,7 @@ import {
   type IdentityKind,
 } from '../storage/identities.ts';
 import { activeInspectorContacts, departmentContacts } from '../storage/directory.ts';
-import type { FeishuClient } from './feishu/client.ts';
+import type { FeishuClient } from '../bot/feishu/client.ts';
 
 export { openIdFor } from '../storage/identities.ts';
 
@@ -240,4 +240,19 @@ export async function unresolvedPeople(
     });
   }
   return out;
+}
+
+/**
+ * Before assignment cards are queued, ask Feishu for the open_ids of people imported by mobile or e-mail, so that
+ * everyone Feishu knows gets their card. Best effort: a failure only leaves more people listed as undeliverable.
+ */
+export async function resolveBeforeDraw(app: App, feishu: FeishuClient): Promise<void> {
+  try {
+    await resolveIdentities(app, feishu);
+  } catch (err) {
+    app.log.warn(
+      { err: (err as Error).message },
+      'could not resolve identities before the draw; unresolved people are listed as undeliverable',
+    );
+  }
 }
