@@ -6,7 +6,7 @@ import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { localTime } from '../domain/time.ts';
 import { directoryCounts, directoryNames, targetsByUscc } from '../storage/directory.ts';
-import { loadMembers, teamRegions, teamTargets, type DrawRow } from '../storage/draws.ts';
+import { loadMembers, teamRegions, teamTargets, type DrawRow, type TeamMember } from '../storage/draws.ts';
 import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
@@ -34,38 +34,13 @@ export function resultDeadline(task: TaskDefinition) {
   return deadlineRule(loadCalendar(), task);
 }
 
-interface MemberRow {
-  team_no: number;
-  cert_no: string;
-  dept: string;
-  leader: number;
-  active: number;
-  confirmed_at: string | null;
-  confirmed_by: string | null;
-  version: number;
-  name: string | null;
-  open_id: string | null;
-  mobile: string | null;
-}
-
-async function memberRows(db: Db, taskId: string, team?: number): Promise<MemberRow[]> {
-  const rows = await loadMembers(db, taskId, team);
-  return rows.map((r) => ({
-    ...r,
-    team_no: Number(r.team_no),
-    leader: Number(r.leader),
-    active: Number(r.active),
-    version: Number(r.version),
-  }));
-}
-
 /**
  * Resolves inspectors to Feishu open_ids: the imported open_id, or what their mobile/e-mail resolved to
  * (`liancha users check`). Loads the identity table once, so a draw with thousands of members costs one query.
  */
 export async function openIdResolver(
   db: Db,
-): Promise<(row: { open_id: string | null; mobile: string | null }) => string | null> {
+): Promise<(person: { openId: string | null; mobile: string | null }) => string | null> {
   const identities = await loadIdentities(db);
   const resolve = (raw: string | null) => {
     const v = raw?.trim();
@@ -74,16 +49,16 @@ export async function openIdResolver(
     const found = identities.get(normalizeIdentifier(v)) ?? identities.get(v);
     return found?.status === 'resolved' ? found.open_id : null;
   };
-  return (row) => resolve(row.open_id) ?? resolve(row.mobile);
+  return (person) => resolve(person.openId) ?? resolve(person.mobile);
 }
 
-function memberView(r: MemberRow, deptNames: Map<string, string>): MemberView {
+function memberView(m: TeamMember, deptNames: Map<string, string>): MemberView {
   return {
-    certNo: r.cert_no,
-    name: r.name ?? r.cert_no,
-    dept: r.dept,
-    deptName: deptNames.get(r.dept) ?? r.dept,
-    leader: r.leader === 1,
+    certNo: m.certNo,
+    name: m.name ?? m.certNo,
+    dept: m.dept,
+    deptName: deptNames.get(m.dept) ?? m.dept,
+    leader: m.leader,
   };
 }
 
@@ -95,7 +70,7 @@ export async function drawResultData(
 ): Promise<Omit<DrawResultCardData, 'auditHead'>> {
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
-  const members = await memberRows(db, task.id);
+  const members = await loadMembers(db, task.id);
   const drawn = outcome.teams.flatMap((t) => t.targets);
   const inDept = await directoryCounts(db, drawn);
   const byRisk: DrawResultCardData['targetsByRisk'] = {};
@@ -103,17 +78,17 @@ export async function drawResultData(
   if (picks.all) byRisk.all = picks.all.length;
   else for (const c of RISK_CLASSES) byRisk[c] = picks[c]?.length ?? 0;
   const activeByTeam = groupBy(
-    members.filter((m) => m.active === 1),
-    (m) => m.team_no,
+    members.filter((m) => m.active),
+    (m) => m.teamNo,
   );
   const openIdOf = await openIdResolver(db);
   const undeliverable: DrawResultCardData['undeliverable'] = [];
   for (const m of members) {
-    if (m.active === 1 && !openIdOf(m))
+    if (m.active && !openIdOf(m))
       undeliverable.push({
-        name: m.name ?? m.cert_no,
+        name: m.name ?? m.certNo,
         deptName: deptNames.get(m.dept) ?? m.dept,
-        team: m.team_no,
+        team: m.teamNo,
       });
   }
   return {
@@ -148,33 +123,33 @@ export async function assignmentData(
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
   // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
-  const membersAll = await memberRows(db, task.id, only?.team);
+  const membersAll = await loadMembers(db, task.id, only?.team);
   const regions = await teamRegions(db, task.id, only?.team);
   const targetsOf = await teamTargets(db, task.id, only?.team);
   const names = await targetsByUscc(db, [...targetsOf.values()].flat());
   const activeOf = groupBy(
-    membersAll.filter((m) => m.active === 1),
-    (m) => m.team_no,
+    membersAll.filter((m) => m.active),
+    (m) => m.teamNo,
   );
   const deadline = resultDeadline(task);
   const openIdOf = await openIdResolver(db);
   const out: (AssignmentCardData & { openId: string | null })[] = [];
   for (const m of membersAll) {
-    if (m.active !== 1) continue;
-    if (only && only.certNo !== m.cert_no) continue;
+    if (!m.active) continue;
+    if (only && only.certNo !== m.certNo) continue;
     const openId = openIdOf(m);
     out.push({
       task: summary,
-      team: { no: m.team_no, region: regions.get(m.team_no) ?? '' },
-      you: { certNo: m.cert_no, name: m.name ?? m.cert_no, openId },
-      members: (activeOf.get(m.team_no) ?? []).map((x) => memberView(x, deptNames)),
-      targets: (targetsOf.get(m.team_no) ?? []).map((uscc) => ({
+      team: { no: m.teamNo, region: regions.get(m.teamNo) ?? '' },
+      you: { certNo: m.certNo, name: m.name ?? m.certNo, openId },
+      members: (activeOf.get(m.teamNo) ?? []).map((x) => memberView(x, deptNames)),
+      targets: (targetsOf.get(m.teamNo) ?? []).map((uscc) => ({
         uscc,
         name: names.get(uscc)?.name ?? uscc,
         address: names.get(uscc)?.address ?? null,
       })),
       deadline,
-      confirmation: m.confirmed_at ? { at: localTime(m.confirmed_at, tz), by: m.confirmed_by ?? '' } : null,
+      confirmation: m.confirmedAt ? { at: localTime(m.confirmedAt, tz), by: m.confirmedBy ?? '' } : null,
       version: m.version,
       openId,
     });

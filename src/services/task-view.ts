@@ -53,15 +53,15 @@ export async function taskView(app: App, id: string) {
       deadline: due.date,
       deadlineProvisional: due.provisional,
       members: members
-        .filter((m) => Number(m.team_no) === t.no)
+        .filter((m) => m.teamNo === t.no)
         .map((m) => ({
-          certNo: m.cert_no,
+          certNo: m.certNo,
           name: m.name,
           dept: m.dept,
-          leader: Number(m.leader) === 1,
-          active: Number(m.active) === 1,
+          leader: m.leader,
+          active: m.active,
           via: m.source,
-          confirmedAt: m.confirmed_at,
+          confirmedAt: m.confirmedAt,
         })),
       targets: t.targets.map((u) => ({
         uscc: u,

@@ -209,8 +209,30 @@ export async function loadTeams(
   return [...byNo.values()];
 }
 
+/** One person's place on a team as it is now, with their name and how Feishu may reach them. */
+export interface TeamMember {
+  teamNo: number;
+  certNo: string;
+  dept: string;
+  leader: boolean;
+  /** False once replaced by an approved substitution. */
+  active: boolean;
+  source: 'draw' | 'substitution';
+  confirmedAt: string | null;
+  confirmedBy: string | null;
+  version: number;
+  name: string | null;
+  /** As imported: an open_id, and/or a mobile the bot resolves. */
+  openId: string | null;
+  mobile: string | null;
+}
+
 /** Current team membership (one team's with `team`) with names and confirmation state, for `task show` and the cards. */
-export async function loadMembers(db: Kysely<Database>, taskId: string, team?: number) {
+export async function loadMembers(
+  db: Kysely<Database>,
+  taskId: string,
+  team?: number,
+): Promise<TeamMember[]> {
   let query = db
     .selectFrom('team_members as m')
     .leftJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
@@ -230,7 +252,21 @@ export async function loadMembers(db: Kysely<Database>, taskId: string, team?: n
     ])
     .where('m.task_id', '=', taskId);
   if (team !== undefined) query = query.where('m.team_no', '=', team);
-  return query.orderBy('m.team_no').orderBy('m.position').execute();
+  const rows = await query.orderBy('m.team_no').orderBy('m.position').execute();
+  return rows.map((r) => ({
+    teamNo: Number(r.team_no),
+    certNo: r.cert_no,
+    dept: r.dept,
+    leader: Number(r.leader) === 1,
+    active: Number(r.active) === 1,
+    source: r.source,
+    confirmedAt: r.confirmed_at,
+    confirmedBy: r.confirmed_by,
+    version: Number(r.version),
+    name: r.name,
+    openId: r.open_id,
+    mobile: r.mobile,
+  }));
 }
 
 /** Approved substitutions in the order they were approved, as the export lists them. */
