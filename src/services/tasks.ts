@@ -1,11 +1,9 @@
 import type { Transaction } from 'kysely';
 import { basename } from 'node:path';
 import type { App } from '../app.ts';
-import { allItemsGeneral, type TaskDefinition } from '../domain/task.ts';
+import type { TaskDefinition } from '../domain/task.ts';
+import { smallPoolWarnings, taskProblems } from '../domain/task-validation.ts';
 import { UserError } from '../errors.ts';
-import type { Inspector } from '../domain/directory.ts';
-import { eligibleOfficers } from '../domain/draw/eligibility.ts';
-import { officersNeeded, whyNoOfficers } from '../domain/draw/staffing.ts';
 import { appendAudit } from '../storage/audit.ts';
 import { departmentContacts, listInspectors, listItems } from '../storage/directory.ts';
 import { stepTask, type TaskStatus, type TaskStep } from '../domain/task-lifecycle.ts';
@@ -37,47 +35,14 @@ export async function createTask(
 
   const departments = new Set((await departmentContacts(db)).map((d) => d.code));
   const items = new Map((await listItems(db)).map((i) => [i.code, i.category as string]));
-  const problems: string[] = [];
-  const needDepartment = (field: string, code: string) => {
-    if (!departments.has(code))
-      problems.push(`${field}: department ${code} is not in the department directory`);
-  };
-  needDepartment('initiator', file.initiator);
-  file.participants.forEach((p, i) => {
-    needDepartment(`participants[${i}]`, p);
-    if (p === file.initiator)
-      problems.push(
-        `participants[${i}]: ${p} is the initiator; the initiator leads every team and is not also a participant`,
-      );
-    if (file.participants.indexOf(p) !== i) problems.push(`participants[${i}]: ${p} is listed twice`);
-  });
-  file.scope.directories?.forEach((d, i) => needDepartment(`scope.directories[${i}]`, d));
-  file.items.forEach((code, i) => {
-    if (!items.has(code)) problems.push(`items[${i}]: inspection item ${code} is not in the item list`);
-    if (file.items.indexOf(code) !== i) problems.push(`items[${i}]: ${code} is listed twice`);
-  });
-  const categories = file.items.map((c) => items.get(c)).filter((c): c is string => c !== undefined);
-  if (file.ratio !== undefined && categories.length === file.items.length && allItemsGeneral(categories)) {
-    const cap = app.config.LIANCHA_GENERAL_RATIO_CAP;
-    const ratios = typeof file.ratio === 'number' ? { all: file.ratio } : file.ratio;
-    for (const [cls, r] of Object.entries(ratios)) {
-      if (r !== undefined && r > cap) {
-        problems.push(
-          `ratio${cls === 'all' ? '' : '.' + cls}: ${r} is above the cap of ${cap} for a task whose items are all general (一般) — LIANCHA_GENERAL_RATIO_CAP`,
-        );
-      }
-    }
-  }
   const inspectors = await listInspectors(db);
-  if (file.specialty !== undefined && !inspectors.some((i) => i.specialties.includes(file.specialty!))) {
-    const known = [...new Set(inspectors.flatMap((i) => i.specialties))].sort();
-    problems.push(
-      `specialty: no inspector in the directory has the specialty "${file.specialty}"` +
-        (known.length
-          ? ` (specialties there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''})`
-          : ' (no inspector has any specialty)'),
-    );
-  }
+  const problems = taskProblems(
+    file,
+    { departments, itemCategories: items, inspectors },
+    {
+      generalRatioCap: app.config.LIANCHA_GENERAL_RATIO_CAP,
+    },
+  );
   if (file.id && (await getTask(db, file.id)))
     problems.push(`id: a task ${file.id} already exists (a voided task keeps its id; choose a new one)`);
   if (problems.length > 0)
@@ -89,7 +54,7 @@ export async function createTask(
 
   const id = file.id ?? (await nextTaskId(app, file));
   const definition = toDefinition(id, file);
-  for (const w of smallPools(definition, inspectors))
+  for (const w of smallPoolWarnings(definition, inspectors))
     (options.onWarning ?? ((text: string) => app.log.warn(text)))(w);
   const at = app.clock().toISOString();
   await db.transaction().execute(async (trx) => {
@@ -103,29 +68,6 @@ export async function createTask(
     });
   });
   return (await getTask(db, id))!;
-}
-
-/**
- * Warnings for departments whose eligible officers (active officers with a certificate valid through the
- * window's end, and the specialty if the task names one) are few: none or fewer than a team needs means
- * `draw freeze` will refuse; no spare means a conflict or a replacement may leave a team short.
- */
-function smallPools(task: TaskDefinition, inspectors: Inspector[]): string[] {
-  const eligible = eligibleOfficers(task, inspectors);
-  const warnings: string[] = [];
-  for (const [dept, m] of officersNeeded(task)) {
-    const n = eligible.filter((i) => i.department === dept).length;
-    if (n < m)
-      warnings.push(
-        `department ${dept} has ${n} eligible officer(s) for this task and every team needs ${m}` +
-          `${n === 0 ? ` (${whyNoOfficers(task, dept, inspectors)})` : ''}: draw freeze will refuse it until the inspector directory changes`,
-      );
-    else if (n < 2 * m)
-      warnings.push(
-        `department ${dept} has only ${n} eligible officer(s) for this task (every team needs ${m}): with no spare, a conflict or a replacement may leave a team short`,
-      );
-  }
-  return warnings;
 }
 
 function toDefinition(id: string, f: TaskFile): TaskDefinition {
