@@ -70,7 +70,8 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
   } else answer = result;
   // Whatever a listener returns, only a toast and a card leave (the schema in events.ts).
   const checked = safeAnswer(answer);
-  if (!checked.ok) app.log.error({ action }, 'callback answer refused: not {toast, card}');
+  if (!checked.ok)
+    app.log.error({ action: action.slice(0, 64) }, 'callback answer refused: not {toast, card}');
   return checked.answer;
 }
 
