@@ -7,7 +7,7 @@
  * from the before images kept in staging. (A process killed mid-write leaves part of the file written and no
  * audit entry; importing the same file again completes it, as every write is an upsert.)
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../storage/db.ts';
 import type { Database } from '../storage/schema.ts';
 import { Bulk } from './bulk.ts';
@@ -18,25 +18,22 @@ import { deleteRecords, writeRecords, type StagedRecord, type TableSpec } from '
 export const APPLY_BATCH = 1000;
 
 /**
- * Runs `work` in a read transaction on `db` (bound to one connection). On SQLite a plain (deferred) `BEGIN`
+ * Runs `work` in a read transaction through `bulk` (bound to one connection). On SQLite a plain (deferred) `BEGIN`
  * that only reads the main database and writes temporary tables never takes the main database's write lock;
  * on PostgreSQL, REPEATABLE READ gives the whole check one snapshot.
  */
-export async function readTransaction(
-  db: Kysely<Database>,
-  store: Store,
-  work: () => Promise<void>,
-): Promise<void> {
-  await sql
-    .raw(store.dialect === 'sqlite' ? 'begin deferred' : 'begin isolation level repeatable read')
-    .execute(db);
+export async function readTransaction(bulk: Bulk, store: Store, work: () => Promise<void>): Promise<void> {
+  await bulk.exec(
+    store.dialect === 'sqlite' ? 'begin deferred' : 'begin isolation level repeatable read',
+    [],
+  );
   try {
     await work();
   } catch (err) {
-    await sql.raw('rollback').execute(db);
+    await bulk.exec('rollback', []);
     throw err;
   }
-  await sql.raw('commit').execute(db);
+  await bulk.exec('commit', []);
 }
 
 /**
@@ -53,7 +50,7 @@ export async function applyStaged(
   onWritten: (records: number) => void = () => {},
 ): Promise<void> {
   const reading = new Bulk(db, store);
-  let after = 0;
+  let after: string | null = null;
   let written = 0;
   try {
     for (;;) {
@@ -64,13 +61,13 @@ export async function applyStaged(
         if (final) await last(trx);
       });
       written += chunk.records.length;
-      after = chunk.last;
+      after = chunk.last ?? after;
       onWritten(written);
       if (final) return;
     }
   } catch (err) {
     try {
-      await undo(db, store, spec, staging, after, batch);
+      if (after !== null) await undo(db, store, spec, staging, after, batch);
     } catch (undoErr) {
       throw new Error(
         `writing failed part-way (${String(err)}) and undoing it failed too (${String(undoErr)}): ` +
@@ -100,19 +97,19 @@ async function write(bulk: Bulk, spec: TableSpec, staged: readonly StagedRecord[
   );
 }
 
-/** Puts back the rows of every record staged up to sequence number `upTo`, in short transactions too. */
+/** Puts back the rows of every record staged up to key `upTo` (those written), in short transactions too. */
 async function undo(
   db: Kysely<Database>,
   store: Store,
   spec: TableSpec,
   staging: Staging,
-  upTo: number,
+  upTo: string,
   batch: number,
 ): Promise<void> {
   const reading = new Bulk(db, store);
-  for (let after = 0; after < upTo;) {
-    const chunk = await staging.chunk(reading, after, Math.min(batch, upTo - after));
-    if (chunk.records.length === 0) break;
+  for (let after: string | null = null; ;) {
+    const chunk = await staging.chunk(reading, after, batch, upTo);
+    if (chunk.last === null) break;
     const added = chunk.records.filter((s) => s.before === null).map((s) => s.record);
     const before = chunk.records.filter((s) => s.before !== null).map((s) => s.before!);
     await db.transaction().execute(async (trx) => {

@@ -104,12 +104,12 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
     progress = options.progress?.(table) ?? noProgress;
 
     await app.store.db.connection().execute(async (db) => {
-      const staging = dryRun ? null : await Staging.create(db, app.store);
+      const bulk = new Bulk(db, app.store);
+      const staging = dryRun ? null : await Staging.create(bulk, app.store, spec.table);
       try {
         // 1. Check every row and classify it against the database, staging what is to be written. Nothing
         // here writes to the main database, so no write lock is held however long the file is.
-        const bulk = new Bulk(db, app.store);
-        await readTransaction(db, app.store, async () => {
+        await readTransaction(bulk, app.store, async () => {
           const refs = await loadReferences(bulk);
           const startedEmpty = await tableIsEmpty(bulk, spec.table);
           // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
@@ -154,6 +154,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
         if (!staging) return;
         // 2. Write, in short transactions; the audit entry goes in with the last one.
         progress.phase(`import ${spec.kind}: writing`, staging.count);
+        await staging.seal();
         await applyStaged(
           db,
           app.store,
