@@ -17,6 +17,54 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Storage owns the database (docs/architecture.md): outside src/storage and migrations, kysely and the drivers
+    // may be imported for their types only (`import type`), never for a value such as `sql` or a dialect.
+    files: ['src/**/*.ts'],
+    ignores: ['src/storage/**', 'src/domain/**', 'src/cards/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kysely', allowTypeImports: true, message: 'Queries live in src/storage.' },
+            { name: 'better-sqlite3', allowTypeImports: true, message: 'The database lives in src/storage.' },
+            { name: 'pg', allowTypeImports: true, message: 'The database lives in src/storage.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Cards are pure functions of domain data: no other layer, no database.
+    files: ['src/cards/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/services/**',
+                '**/storage/**',
+                '**/bot/**',
+                '**/cli/**',
+                '**/import/**',
+                '**/sim/**',
+                '**/config*',
+                '**/app*',
+              ],
+              message: 'src/cards may use src/domain only.',
+            },
+            {
+              group: ['kysely', 'better-sqlite3', 'pg', 'hono', '@larksuiteoapi/*', 'node:fs*', 'fs'],
+              message: 'src/cards is pure.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure: no other layer, no I/O, no clock, no ambient randomness.
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -32,6 +80,8 @@ export default tseslint.config(
                 '**/cli/**',
                 '**/import/**',
                 '**/sim/**',
+                '**/services/**',
+                '**/config*',
                 '**/app*',
               ],
               message: 'src/domain must not depend on outer layers.',
