@@ -8,7 +8,7 @@
 import type { App } from '../app.ts';
 import { UserError } from '../errors.ts';
 import { appendAudit } from '../storage/audit.ts';
-import { Bulk } from './bulk.ts';
+import { Bulk } from '../storage/import/bulk.ts';
 import { RowReader } from './cells.ts';
 import { isColumnName, resolveColumns } from './columns.ts';
 import { KeyIndex } from './key-index.ts';
@@ -17,10 +17,10 @@ import { loadReferences, type PendingRecord } from './kinds/kind.ts';
 import { sanitize } from './excerpt.ts';
 import { Problems } from './problems.ts';
 import { noProgress, type Progress } from './progress.ts';
-import { applyStaged, readTransaction, WriteUndone } from './apply.ts';
+import { applyStaged, readTransaction, WriteUndone } from '../storage/import/apply.ts';
 import { columnLetter, openTable, type Table, type TableFormat } from './read-table.ts';
-import { Staging } from './staging.ts';
-import { classifyBatch, tableIsEmpty } from './upsert.ts';
+import { Staging } from '../storage/import/staging.ts';
+import { classifyBatch, tableIsEmpty } from '../storage/import/upsert.ts';
 
 export interface ImportOptions {
   kind: ImportKind;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeDate } from '../../src/domain/date-input.ts';
 import { idCardProblem } from '../../src/domain/id-card.ts';
 import { usccCheckCharacter, usccProblem } from '../../src/domain/uscc.ts';
-import { chunkSizes } from '../../src/import/bulk.ts';
+import { chunkSizes } from '../../src/storage/import/bulk.ts';
 import { quote } from '../../src/import/cells.ts';
 import { col, resolveColumns } from '../../src/import/columns.ts';
 import { normalizeContact } from '../../src/import/contact.ts';

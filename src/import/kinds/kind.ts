@@ -1,8 +1,9 @@
-import type { Bulk } from '../bulk.ts';
+import { knownDepartments } from '../../storage/import/references.ts';
+import type { Bulk } from '../../storage/import/bulk.ts';
 import type { RowReader } from '../cells.ts';
 import { quote } from '../cells.ts';
 import type { ColumnDef } from '../columns.ts';
-import type { ImportRecord, TableSpec } from '../upsert.ts';
+import type { ImportRecord, TableSpec } from '../../storage/import/upsert.ts';
 
 export const IMPORT_KINDS = ['departments', 'items', 'targets', 'inspectors', 'conflicts'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -36,8 +37,7 @@ export interface KindSpec<F extends string> {
 }
 
 export async function loadReferences(bulk: Bulk): Promise<References> {
-  const rows = await bulk.db.selectFrom('departments').select('code').execute();
-  return { departments: new Set(rows.map((r) => String(r.code))) };
+  return { departments: await knownDepartments(bulk) };
 }
 
 /** A department code that must already be in the database. */

@@ -7,11 +7,9 @@
  * PostgreSQL needs to save round trips.
  */
 import type SqliteDatabase from 'better-sqlite3';
-// The importer's bulk path runs its own prepared statements (see above): it needs kysely's raw query value.
-// eslint-disable-next-line no-restricted-imports
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
-import type { Store } from '../storage/db.ts';
-import type { Database } from '../storage/schema.ts';
+import type { Store } from '../db.ts';
+import type { Database } from '../schema.ts';
 
 export type DbValue = string | number | null;
 export type DbRow = Record<string, DbValue>;

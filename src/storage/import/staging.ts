@@ -10,7 +10,7 @@
  * order (appended) and the key index is built once, after the last (a sort, much cheaper than keeping the
  * table in key order while it fills: that cost half a minute for a million targets).
  */
-import type { Store } from '../storage/db.ts';
+import type { Store } from '../db.ts';
 import type { Bulk, DbValue } from './bulk.ts';
 import { keyOf, type ImportRecord, type StagedRecord, type TableSpec } from './upsert.ts';
 

@@ -8,8 +8,8 @@
  * audit entry; importing the same file again completes it, as every write is an upsert.)
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Store } from '../storage/db.ts';
-import type { Database } from '../storage/schema.ts';
+import type { Store } from '../db.ts';
+import type { Database } from '../schema.ts';
 import { Bulk } from './bulk.ts';
 import type { Staging } from './staging.ts';
 import { deleteRecords, writeRecords, type StagedRecord, type TableSpec } from './upsert.ts';
