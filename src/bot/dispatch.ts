@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
-import { recordDelivery, setDeliveryOutcome } from '../storage/inbound.ts';
+import { recordDelivery } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
 import {
   safeAnswer,
@@ -60,12 +60,11 @@ export async function dispatch(ctx: BotContext, event: BotEvent): Promise<Callba
     : { refused: { ok: false, code: 'BUTTON.UNKNOWN' } };
   let answer: CallbackAnswer;
   if ('refused' in result) {
-    // Coded refusals become toasts here, and only here; the code goes to the log and the delivery's outcome.
+    // Coded refusals become toasts here, and only here; the code goes to the log (no extra write per click).
     app.log.info(
       { action: action.slice(0, 64), operator: event.operatorOpenId, code: result.refused.code },
       'card action refused',
     );
-    await setDeliveryOutcome(app.store.db, event.deliveryId, `refused: ${result.refused.code}`);
     answer = { toast: refusalToast(result.refused), ...(result.card ? { card: result.card } : {}) };
   } else answer = result;
   // Whatever a listener returns, only a toast and a card leave (the schema in events.ts).
