@@ -29,7 +29,7 @@ export interface AppOptions {
   logDestination?: NodeJS.WritableStream & { isTTY?: boolean };
   /**
    * The log format when LOG_FORMAT is not set. CLI commands pass `pretty` (sentences for people); left out
-   * (the server), it is `pretty` on a terminal and `json` otherwise (SPEC §3).
+   * (the server), it is `pretty` on a terminal and `json` otherwise (README).
    */
   logFormat?: 'json' | 'pretty';
 }

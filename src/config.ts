@@ -1,7 +1,7 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 
-/** SPEC §3 "Environment". Parsed once at start-up; a bad value stops with one line naming the variable. */
+/** README "Environment". Parsed once at start-up; a bad value stops with one line naming the variable. */
 const cronExpression = z
   .string()
   .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, e.g. "0 9 * * 1"')
@@ -44,7 +44,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Absent: `pretty` on a terminal, else `json`; CLI commands other than `serve` print sentences (app.ts). */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  /** Settings where the regulations differ (SPEC §2). */
+  /** Settings where the regulations differ (docs/domain.md). */
   LIANCHA_GENERAL_RATIO_CAP: z.coerce.number().min(0).max(1).default(0.05),
   LIANCHA_SAME_YEAR_EXCLUSION: z.enum(['on', 'off']).default('on'),
 });

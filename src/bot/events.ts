@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The one shape every receiver produces (HTTP webhooks and the WS long connection alike), so the bot never
- * knows how an event arrived. Converted from the SDK's flattened envelope (FEISHU.md "Card callbacks").
+ * knows how an event arrived. Converted from the SDK's flattened envelope (docs/feishu.md "Card callbacks").
  */
 
 export interface MessageEvent {

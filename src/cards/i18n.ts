@@ -1,6 +1,6 @@
 /**
  * Card JSON 2.0 building blocks with Chinese first and English beside it. Card 2.0 has no global i18n: every
- * text carries its own `i18n_content` (FEISHU.md).
+ * text carries its own `i18n_content` (docs/feishu.md).
  */
 
 export interface Bilingual {

@@ -1,5 +1,5 @@
 /**
- * Feishu's limits for one card (FEISHU.md): 30 KB and 200 elements. The 30 KB is documented on the request body,
+ * Feishu's limits for one card (docs/feishu.md): 30 KB and 200 elements. The 30 KB is documented on the request body,
  * not on the card JSON: the card travels as a JSON *string* inside the request (`content`), so every `"` and `\`
  * of the card costs a second byte. Cards are fitted to 90 % of both limits (10 % headroom for what we cannot
  * measure exactly: the receiver id, the uuid, Feishu's own accounting).

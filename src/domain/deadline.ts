@@ -2,7 +2,7 @@ import { addWorkingDays, type CalendarData, type WorkingDayResult } from './cale
 import type { TaskDefinition } from './task.ts';
 
 /**
- * The result-entry deadline (SPEC §2 "Deadline"): `resultDays` working days after the inspection date — or after
+ * The result-entry deadline (docs/domain.md "Deadline"): `resultDays` working days after the inspection date — or after
  * the window's end while no inspection date is known — on the official calendar; E itself is not counted.
  * `provisional` when the deadline falls in a year no calendar source covers. The one rule: cards, `task show`
  * and exports all call it.

@@ -23,7 +23,7 @@ export interface TaskDirectory {
 
 /**
  * Every reason a task may not be created, each naming its field: unknown departments and items, the initiator
- * also a participant, anything listed twice, a general-only task over the ratio cap (SPEC §2), a specialty no
+ * also a participant, anything listed twice, a general-only task over the ratio cap (docs/domain.md), a specialty no
  * inspector has. Empty when the task is fine.
  */
 export function taskProblems(

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.ts';
 import { sanitize } from './excerpt.ts';
 
-/** One column of an import file: its Chinese and English header names (SPEC §3 "Import formats"). */
+/** One column of an import file: its Chinese and English header names (README "Import formats"). */
 export interface ColumnDef<F extends string = string> {
   field: F;
   zh: string;

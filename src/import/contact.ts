@@ -1,5 +1,5 @@
 /**
- * A Feishu identity as the directories hold it (SPEC §2): an open_id, or a mainland mobile number or an
+ * A Feishu identity as the directories hold it (docs/domain.md): an open_id, or a mainland mobile number or an
  * e-mail address that the bot resolves to one.
  */
 

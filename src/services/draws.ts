@@ -46,7 +46,7 @@ import { queueDrawCards, queueFreezeAnnouncement, type QueuedDrawCards } from '.
 import { moveTask, requireTask } from './tasks.ts';
 
 /**
- * The draw protocol of SPEC §4: preview (saves nothing), freeze (fixes the snapshots and announces their
+ * The draw protocol of docs/draw-algorithm.md: preview (saves nothing), freeze (fixes the snapshots and announces their
  * hashes and the entropy source), run (once, with the published entropy; locks the draw), export and verify.
  * The algorithm itself is pure and lives in src/domain/draw.
  */
@@ -341,13 +341,13 @@ async function inRace<T>(
 }
 
 /**
- * What `draw export` writes: the §4 record, then `auditHead`, the hash of the newest audit entry when it was
+ * What `draw export` writes: the export record (docs/draw-algorithm.md §9), then `auditHead`, the hash of the newest audit entry when it was
  * read — publish it, and `audit verify --head HASH` later shows that nothing recorded up to then was removed.
  * Replays (`draw verify`, the script in docs/draw-algorithm.md) ignore it.
  */
 export type DrawExport = DrawRecord & { auditHead: string };
 
-/** The §4 record of a task's draw, from the database, with the audit head that covers it. */
+/** the export record (docs/draw-algorithm.md §9) of a task's draw, from the database, with the audit head that covers it. */
 export async function drawRecord(app: App, taskId: string): Promise<DrawExport> {
   await requireTask(app, taskId);
   const draw = await getDraw(app.store.db, taskId);

@@ -11,7 +11,7 @@ import { approvedSubstitutions, getDraw, loadOutcome } from '../storage/draws.ts
 import { recordApprovedSubstitution } from '../storage/substitutions.ts';
 
 /**
- * Draws and records the replacement for an approved substitution request (SPEC §4 "Substitutions"): the
+ * Draws and records the replacement for an approved substitution request (docs/draw-algorithm.md "Substitutions"): the
  * earlier approved ones are replayed first, since each changes who is on which team and the loads.
  * The request/approval conversation in chat builds on this.
  */

@@ -6,7 +6,7 @@ import { RISK_CLASSES, type RiskClass } from '../domain/directory.ts';
 import { ratioToBasisPoints } from '../domain/task.ts';
 import { UserError } from '../errors.ts';
 
-/** The task file of SPEC §3 "Task file" (YAML or JSON), as written by the operator. */
+/** The task file of README "Task file" (YAML or JSON), as written by the operator. */
 const code = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a code of ASCII letters, digits, - or _');
 const isoDate = z.preprocess(
   (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),

@@ -91,7 +91,7 @@ export interface DrawsTable {
   entropy_source: string;
   frozen_at: string;
   frozen_by: string;
-  /** JSON of the §4 `parameters` object. */
+  /** JSON of the export's `parameters` object. */
   parameters: string;
   targets_snapshot: string;
   officers_snapshot: string;

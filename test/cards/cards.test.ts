@@ -230,7 +230,7 @@ describe('cards', () => {
   });
 
   describe('text from people and imports cannot become markup', () => {
-    // One hostile value per kind of card 2.0 markdown syntax (FEISHU.md "Card JSON 2.0").
+    // One hostile value per kind of card 2.0 markdown syntax (docs/feishu.md "Card JSON 2.0").
     const hostile = {
       mention: '<at id=all></at>',
       mentionUser: '<at id=ou_123>x</at>',

@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli.ts';
 import { freshSqliteUrl } from '../helpers/stores.ts';
 
 describe('configuration', () => {
-  it('has the defaults of SPEC §3 and starts in local mode without Feishu credentials', () => {
+  it('has the defaults of README and starts in local mode without Feishu credentials', () => {
     const cfg = loadConfig({});
     expect(cfg).toMatchObject({
       DATABASE_URL: 'file:./data/liancha.db',

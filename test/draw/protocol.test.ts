@@ -116,7 +116,7 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
     const file = join(mkdtempSync(join(tmpdir(), 'liancha-export-')), 'draw.json');
     const exported = await runCli(url, ['draw', 'export', TASK, file]);
     expect(exported.code).toBe(0);
-    // The §4 record exactly, then the audit head that anchors it (see the audit-head test below).
+    // the export record (docs/draw-algorithm.md §9) exactly, then the audit head that anchors it (see the audit-head test below).
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       ...vector,
       auditHead: expect.stringMatching(/^[0-9a-f]{64}$/),

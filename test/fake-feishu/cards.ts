@@ -272,7 +272,7 @@ interface Walk {
 
 /**
  * Validates a message `content` for msg_type `interactive`. The 30 KB limit is documented on the request body
- * (FEISHU.md): `requestBytes` is the body's size, in which the card is an escaped JSON string.
+ * (docs/feishu.md): `requestBytes` is the body's size, in which the card is an escaped JSON string.
  */
 export function validateCardContent(content: unknown, requestBytes?: number): CardVerdict {
   if (typeof content !== 'string') return bad('content must be a JSON string');

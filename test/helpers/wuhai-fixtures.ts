@@ -154,7 +154,7 @@ export function loadVector<T>(name: string): T {
   return JSON.parse(readFileSync(`${VECTORS_DIR}/${name}`, 'utf8')) as T;
 }
 
-/** The draw record's keys in the order SPEC §4's example shows them. */
+/** The draw record's keys in the order docs/draw-algorithm.md's example shows them. */
 export const SPEC_RECORD_KEYS = [
   'algorithm',
   'taskId',

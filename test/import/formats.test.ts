@@ -16,7 +16,7 @@ import {
 
 type Kind = (typeof WUHAI_FILES)[number][0];
 
-/** The English header names of SPEC §3 "Import formats", by the fixtures' Chinese ones. */
+/** The English header names of README "Import formats", by the fixtures' Chinese ones. */
 const ENGLISH: Record<string, string> = {
   部门编码: 'code',
   部门名称: 'name',

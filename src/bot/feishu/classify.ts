@@ -1,6 +1,6 @@
 /**
  * What became of one call to Feishu, decided in one place for every caller (sends, updates, look-ups, the token
- * fetch). Pure: an answer or a thrown error in, a verdict out. Feishu answers a refusal in two ways (FEISHU.md,
+ * fetch). Pure: an answer or a thrown error in, a verdict out. Feishu answers a refusal in two ways (docs/feishu.md,
  * "Failures"): HTTP 200 with `code != 0` resolves, HTTP 4xx/5xx throws an AxiosError carrying the same body and
  * the `x-ogw-ratelimit-reset` header.
  */

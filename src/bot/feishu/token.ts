@@ -1,6 +1,6 @@
 /**
  * The tenant access token, fetched and cached by liancha itself rather than by the SDK: the SDK's cache is a
- * process-wide singleton it never refreshes on 99991663 (FEISHU.md, "Client"), and clearing it meant reaching into
+ * process-wide singleton it never refreshes on 99991663 (docs/feishu.md, "Client"), and clearing it meant reaching into
  * SDK internals. The SDK client is built with `disableTokenCache` and each call carries the token from here.
  */
 

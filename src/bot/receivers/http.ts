@@ -50,7 +50,7 @@ export function mountFeishuReceivers(http: Hono, app: App, dispatcher: EventDisp
         Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]),
       );
       try {
-        // The SDK reads headers from the object's prototype (FEISHU.md); verification and decryption were done above.
+        // The SDK reads headers from the object's prototype (docs/feishu.md); verification and decryption were done above.
         const answer: unknown = await dispatcher.invoke(
           Object.assign(Object.create({ headers }), verdict.body),
           { needCheck: false },

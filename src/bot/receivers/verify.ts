@@ -43,7 +43,7 @@ const refuse = (status: 400 | 401, reason: string): Verdict => ({ ok: false, sta
  * - With an Encrypt Key: X-Lark-Signature = sha256(timestamp + nonce + key + raw body) first; then the timestamp;
  *   then the body must be `{"encrypt": …}` (a clear-text body is refused even when correctly signed); it is
  *   decrypted, and the verification token checked when one is configured.
- * - Without one: the verification token in the payload must match (the SDK checks neither — FEISHU.md).
+ * - Without one: the verification token in the payload must match (the SDK checks neither — docs/feishu.md).
  * - Malformed JSON or undecryptable ciphertext → 400; anything unauthenticated → 401.
  */
 export function verifyDelivery(input: VerifyInput): Verdict {
@@ -87,7 +87,7 @@ export function verifyDelivery(input: VerifyInput): Verdict {
     return refuse(401, `stale timestamp ${timestamp.slice(0, 20)} (outside the accepted window)`);
   const decoded = decodeEncrypted(input.rawBody, encryptKey);
   if (!decoded.ok) return decoded;
-  // SPEC §3: a wrong verification token is refused, also when the signature is right.
+  // README: a wrong verification token is refused, also when the signature is right.
   if (verificationToken && tokenOf(decoded.body) !== verificationToken)
     return refuse(401, 'wrong verification token');
   return withChallenge(decoded.body);

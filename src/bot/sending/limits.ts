@@ -2,7 +2,7 @@ import type { OutboxRow } from '../../storage/outbox.ts';
 import type { Check } from './rate-gate.ts';
 
 /**
- * Feishu's limits as the sender keeps them (FEISHU.md, "Limits"): ≤ 50 sends per second and 1000 per minute per
+ * Feishu's limits as the sender keeps them (docs/feishu.md, "Limits"): ≤ 50 sends per second and 1000 per minute per
  * app, ≤ 5 per second per receiving user or chat, ≤ 5 updates per second per message. Calls are spaced evenly (a
  * rate with a burst of one) rather than sent in bursts that fill a window: Feishu counts calls when they arrive,
  * and a burst held up on the way (a token fetch, a busy event loop) would arrive together with the next second's.

@@ -164,7 +164,9 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .command('export')
     .argument('<id>', 'task id')
     .argument('<file>', 'where to write the record (JSON)')
-    .description('write the draw record of SPEC §4: everything an independent party needs to replay it')
+    .description(
+      'write the draw record (docs/draw-algorithm.md): everything an independent party needs to replay it',
+    )
     .option('--force', 'overwrite FILE if it exists (never the database itself)')
     .action(async (id: string, file: string, opts: { force?: boolean }) => {
       await withApp(async (app) => {

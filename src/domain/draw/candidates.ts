@@ -1,5 +1,5 @@
 /**
- * The per-team officer rules shared by the team draw and substitutions (SPEC §2 rule 3, §4 "Teams"):
+ * The per-team officer rules shared by the team draw and substitutions (docs/domain.md rule 3, docs/draw-algorithm.md "Teams"):
  * department, region coverage, conflicts, not already (or ever) on the team, and load spreading.
  * Look-ups are precomputed once per draw so a team costs O(its candidates + its targets' conflicts).
  */

@@ -1,6 +1,6 @@
 /**
- * The draw itself (SPEC §4 liancha-draw-v1): seed, targets per risk class, teams by region, members per
- * team and department. Input is the canonical snapshot texts and the §4 `parameters` object only, so the
+ * The draw itself (docs/draw-algorithm.md liancha-draw-v1): seed, targets per risk class, teams by region, members per
+ * team and department. Input is the canonical snapshot texts and the export's `parameters` object only, so the
  * same function serves `draw run`, `draw preview` and `draw verify`.
  */
 import { createHash } from 'node:crypto';
@@ -13,7 +13,7 @@ import { drawK, drawPositions, sortByteOrder } from './stream.ts';
 
 export const ALGORITHM = 'liancha-draw-v1';
 
-/** Exactly the `parameters` object of the §4 export. */
+/** Exactly the `parameters` object of the export (docs/draw-algorithm.md §9). */
 export interface DrawParameters {
   /** Basis points per risk class (0.05 → 500); a missing class draws 0. Null when `count` is set. */
   ratioBp: Partial<Record<RiskClass, number>> | null;
@@ -61,7 +61,7 @@ export interface DrawInput {
   snapshots: SnapshotTexts;
 }
 
-/** The §4 `parameters` of a task, ratio classes in A..D order (the order the export shows). */
+/** The export's `parameters` of a task, ratio classes in A..D order (the order the export shows). */
 export function drawParametersFor(task: TaskDefinition): DrawParameters {
   let ratioBp: DrawParameters['ratioBp'] = null;
   if (task.ratioBp !== null) {
@@ -268,7 +268,7 @@ export function prepareDraw(taskId: string, entropy: string, snapshots: Snapshot
 
 /**
  * The whole draw from the canonical snapshot texts: seed, target picks and teams with their members, exactly
- * as the §4 export records them (before substitutions). Pure and deterministic.
+ * as the export records them (before substitutions). Pure and deterministic.
  * @throws DrawError DRAW.SHORTFALL naming team, department, region, needed and available;
  *   DRAW.K_EXCEEDS_POOL, DRAW.PARAMETERS, DRAW.SNAPSHOT_FORMAT.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may enter the snapshots (SPEC §2 draw rule 1 for targets, §4 "officers" for officers), and the
+ * Who may enter the snapshots (docs/domain.md draw rule 1 for targets, docs/draw-algorithm.md "snapshots" for officers), and the
  * pool-size explanation `draw preview` shows. The per-team rules (region, conflicts, load) apply later,
  * inside the draw, from the snapshots alone.
  */
@@ -80,7 +80,7 @@ function targetExclusion(target: Target, rules: TargetRules): TargetExclusion | 
 }
 
 /**
- * The targets the task may draw (SPEC §2 rule 1): status 存续; kind, region and industry within the
+ * The targets the task may draw (docs/domain.md rule 1): status 存续; kind, region and industry within the
  * scope filters (absent = all); in the directory of a `scope.directories` department (absent: any task
  * department, initiator included); and, for an all-`general` task with the setting on, not drawn by
  * another locked task this calendar year.
@@ -110,7 +110,7 @@ export function officerExclusion(
 }
 
 /**
- * The officers snapshot population (SPEC §4): kind `officer`, active, certificate valid through the
+ * The officers snapshot population (docs/draw-algorithm.md): kind `officer`, active, certificate valid through the
  * window's end, the task's specialty if it names one, in one of the task's departments.
  */
 export function eligibleOfficers(task: TaskDefinition, inspectors: readonly Inspector[]): Inspector[] {

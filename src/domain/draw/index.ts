@@ -1,4 +1,4 @@
-/** The verifiable draw, algorithm liancha-draw-v1 (SPEC §4; docs/draw-algorithm.md). */
+/** The verifiable draw, algorithm liancha-draw-v1 (docs/draw-algorithm.md). */
 export { DrawError, type DrawErrorCode } from './errors.ts';
 export {
   byteCompare,

@@ -1,5 +1,5 @@
 /**
- * The draw record: the §4 export JSON, which is all an independent party needs, and its verifier.
+ * The draw record: the export JSON (docs/draw-algorithm.md §9), which is all an independent party needs, and its verifier.
  * verifyRecord trusts nothing in the record but the inputs (entropy, task id, parameters, snapshot texts,
  * substitution requests): it recomputes everything else and names the first difference in plain words.
  */
@@ -26,7 +26,7 @@ import {
 import { SubstitutionReplayer, type SubstitutionRecord } from './substitution.ts';
 import { RISK_CLASSES } from '../directory.ts';
 
-/** The §4 export, keys in the order the spec's example shows (buildRecord writes them so). */
+/** The export (docs/draw-algorithm.md §9), keys in the order it shows (buildRecord writes them so). */
 export interface DrawRecord {
   algorithm: typeof ALGORITHM;
   taskId: string;
@@ -90,7 +90,7 @@ function orderedSubstitution(s: SubstitutionRecord): SubstitutionRecord {
   return { team, dept, n, out, in: s.in, reason, approvedBy, approvedAt };
 }
 
-/** Assembles the export JSON (key order as in SPEC §4) from a draw and its substitutions. */
+/** Assembles the export JSON (key order as in docs/draw-algorithm.md) from a draw and its substitutions. */
 export function buildRecord(input: RecordInput): DrawRecord {
   const { outcome } = input;
   return {

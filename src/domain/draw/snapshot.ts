@@ -1,5 +1,5 @@
 /**
- * The three canonical snapshot texts of SPEC §4 (targets, officers, conflicts), their hashes, and parsers
+ * The three canonical snapshot texts of docs/draw-algorithm.md (targets, officers, conflicts), their hashes, and parsers
  * back to structured rows. The draw and the verifier read only these texts: the export JSON is all an
  * independent party has, so nothing may come from anywhere else.
  */

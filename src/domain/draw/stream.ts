@@ -1,5 +1,5 @@
 /**
- * The liancha-draw-v1 primitives (SPEC §4): byte order, the SHA-256 number stream and drawK.
+ * The liancha-draw-v1 primitives (docs/draw-algorithm.md): byte order, the SHA-256 number stream and drawK.
  * Everything else in the draw is built from these three.
  */
 import { createHash } from 'node:crypto';
@@ -162,7 +162,7 @@ export function drawPositions(
 }
 
 /**
- * drawK(L, pool, k) per SPEC §4: sort the pool by byte order, then k times take the next r below
+ * drawK(L, pool, k) per docs/draw-algorithm.md: sort the pool by byte order, then k times take the next r below
  * limit = 2^256 − (2^256 mod n) (rejection sampling keeps every element equally likely), and remove and
  * emit pool[r mod n]. Prefix-stable: the first k picks do not depend on how many more are drawn.
  * O(n log n + k log n) via a Fenwick tree over the sorted pool's indices.

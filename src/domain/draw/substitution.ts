@@ -1,5 +1,5 @@
 /**
- * Approved replacements (SPEC §4 "Substitutions"): the n-th replacement on a team for a department is
+ * Approved replacements (docs/draw-algorithm.md "Substitutions"): the n-th replacement on a team for a department is
  * `drawK("sub/<team>/<dept>/<n>", candidates, 1)`, candidates as for the team draw minus everyone ever on
  * that team, then the least loaded. Replayed in approval order, since each one changes the loads.
  */

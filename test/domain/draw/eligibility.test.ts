@@ -20,7 +20,7 @@ const generalOnly: TargetEligibilityOptions = {
 const usccsOf = (def: TaskDefinition, targets: Target[], opts = generalOnly) =>
   eligibleTargets(def, targets, opts).map((t) => t.uscc);
 
-describe('eligible targets (SPEC §2 draw rule 1)', () => {
+describe('eligible targets (docs/domain.md draw rule 1)', () => {
   it('only 存续 is drawable', () => {
     const targets = [target('T1'), target('T2', { status: '吊销' }), target('T3', { status: '注销' })];
     expect(usccsOf(task(), targets)).toEqual(['T1']);
@@ -83,7 +83,7 @@ describe('eligible targets (SPEC §2 draw rule 1)', () => {
   });
 });
 
-describe('eligible officers (SPEC §4 officers snapshot)', () => {
+describe('eligible officers (docs/draw-algorithm.md officers snapshot)', () => {
   const certsOf = (def: TaskDefinition, list = all) => eligibleOfficers(def, list).map((o) => o.certNo);
   const all = [
     inspector('OK', 'SCJG'),

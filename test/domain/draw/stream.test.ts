@@ -20,7 +20,7 @@ interface DrawKVector {
   picks: string[];
 }
 
-/** A second, deliberately naive implementation of SPEC §4 drawK (array splice), to cross-check the Fenwick one. */
+/** A second, deliberately naive implementation of docs/draw-algorithm.md drawK (array splice), to cross-check the Fenwick one. */
 function naiveDrawK(seed: Buffer, label: string, pool: string[], k: number): string[] {
   const sorted = [...pool].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const out: string[] = [];
