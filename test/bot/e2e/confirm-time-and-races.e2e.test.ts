@@ -1,7 +1,9 @@
 /**
- * Times shown to people are in LIANCHA_TZ, whatever zone the server runs in: the server process here runs with
+ * Confirming an assignment, seen by the inspector and the operator. Times shown to people are in LIANCHA_TZ,
+ * whatever zone the server runs in: the server process here runs with
  * TZ=UTC, the office is in Beijing, and the confirmed assignment card and the "already confirmed" toast show
- * `YYYY-MM-DD HH:mm` Beijing time — never UTC, never ISO with milliseconds.
+ * `YYYY-MM-DD HH:mm` Beijing time — never UTC, never ISO with milliseconds. And presses racing from two devices
+ * confirm once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../helpers/stores.ts';
@@ -27,7 +29,7 @@ function beijing(at: Date): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-describe('times in LIANCHA_TZ with the server in UTC', () => {
+describe('confirmations: times in LIANCHA_TZ with the server in UTC, and races', () => {
   let e: E2E;
   let bot: RunningBot;
   const savedTz = process.env.TZ;
@@ -95,5 +97,27 @@ describe('times in LIANCHA_TZ with the server in UTC', () => {
       freeze: { at: string };
     };
     expect(json.freeze.at).toBe(draw.frozen_at);
+  });
+
+  it('two presses at once (two devices) confirm once: one success, the other told it is already confirmed', async () => {
+    const taskId = (await e.store.db.selectFrom('tasks').select('id').executeTakeFirstOrThrow()).id;
+    const me = (await activeMembers(e.store, taskId))[1]!;
+    const card = cardsTo(e.fake, me.openId)[0]!;
+    const press = () =>
+      bot.callbacks.cardAction({
+        operatorOpenId: me.openId,
+        value: confirmValue(card.card),
+        messageId: card.messageId,
+        chatId: card.chatId,
+      });
+    const answers = await Promise.all([press(), press(), press()]);
+    const types = answers.map((a) => (a.body as { toast: { type: string } }).toast.type).sort();
+    expect(types).toEqual(['info', 'info', 'success']);
+    const audits = await e.store.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'assignment.confirm')
+      .execute();
+    expect(audits.filter((a) => a.details.includes(me.certNo))).toHaveLength(1);
   });
 });
