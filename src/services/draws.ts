@@ -196,11 +196,30 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
   };
   if (task.state !== 'draft') throw await notDraft(task.state);
   const at = app.clock().toISOString();
-  // Two freezes at once: the database refuses the second one's row; say what the first one did.
-  const refused = async (err: unknown): Promise<never> => {
-    if (!isConcurrentRefusal(err)) throw err;
-    throw await notDraft('no longer a draft');
-  };
+  // The database refuses the second of two concurrent writers. Another freeze of this task: say what it did.
+  // A freeze of another task (on PostgreSQL both may have read the same last audit entry from their snapshots):
+  // this task is still a draft, so freeze it again on a fresh snapshot.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await freezeOnce(app, task, entropySource, at);
+      break;
+    } catch (err) {
+      if (!isConcurrentRefusal(err)) throw err;
+      const now = await requireTask(app, taskId);
+      if (now.state !== 'draft') throw await notDraft('no longer a draft');
+      if (attempt >= 3)
+        throw new UserError(
+          'DRAW.CONCURRENT',
+          `other commands kept writing while task ${taskId} was being frozen; nothing was saved, try again`,
+        );
+    }
+  }
+  return (await getDraw(app.store.db, taskId))!;
+}
+
+/** One attempt at a freeze: snapshots, the freeze row, the task's step, the audit entry and the announcement. */
+async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at: string): Promise<void> {
+  const taskId = task.id;
   await inOneSnapshot(app.store.db, async (trx) => {
     // Read inside the transaction so that the snapshot is one consistent state of the directories.
     const snap = await computeSnapshots(app, trx, task.definition);
@@ -245,8 +264,7 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
       snap.pools,
       audit.hash,
     );
-  }).catch(refused);
-  return (await getDraw(app.store.db, taskId))!;
+  });
 }
 
 /** `draw run ID --entropy TEXT`: the draw, once. Records it and locks it. */

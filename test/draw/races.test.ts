@@ -83,3 +83,39 @@ describe('two `draw run` at once', () => {
     },
   );
 });
+
+describe('two `draw freeze` of different tasks at once', () => {
+  it.skipIf(!pgAvailable())(
+    'PostgreSQL: both freeze, each with its own audit entry, the chain intact',
+    async () => {
+      const { url, store } = await dialects()[1]!.fresh();
+      await store.close();
+      await importWuhai(url);
+      const ids = ['WH-RACE-A', 'WH-RACE-B'];
+      for (const id of ids) {
+        const path = join(mkdtempSync(join(tmpdir(), 'liancha-race-')), 'task-food.yaml');
+        writeFileSync(path, `id: ${id}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+        expect((await runCli(url, ['task', 'create', path])).code).toBe(0);
+      }
+      const results = await Promise.all(
+        ids.map((id) => runCli(url, ['draw', 'freeze', id, '--entropy-source', 's'])),
+      );
+      expect(
+        results.map((r) => r.code),
+        results.map((r) => r.stderr).join('\n'),
+      ).toEqual([0, 0]);
+      const s = openStore(url);
+      try {
+        const freezes = await s.db
+          .selectFrom('audit_log')
+          .select('subject')
+          .where('action', '=', 'draw.freeze')
+          .execute();
+        expect(freezes.map((f) => f.subject).sort()).toEqual(ids);
+      } finally {
+        await s.close();
+      }
+      expect((await runCli(url, ['audit', 'verify'])).code).toBe(0);
+    },
+  );
+});
