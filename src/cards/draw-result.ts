@@ -2,7 +2,7 @@ import type { DrawResultCardData } from './data.ts';
 import { taskLines } from './format.ts';
 import { auditHeadLine } from './audit-head.ts';
 import { card, hr, markdown, md, t } from './i18n.ts';
-import { fitsLimits } from './limits.ts';
+import { fitted } from './limits.ts';
 
 /** Teams listed one by one up to this many; a larger draw is summarised and points to `draw export`. */
 const LISTED_TEAMS = 40;
@@ -13,11 +13,12 @@ const LISTED_UNDELIVERABLE = 30;
  * To the joint-meeting group when the draw has run: the public value, seed and hashes anyone can replay it from,
  * the counts, and the teams. Never the risk class of a single target — that stays inside the office.
  */
-export function drawResultCard(
-  d: DrawResultCardData,
-  opts: { listedTeams?: number } = {},
-): Record<string, unknown> {
-  const listed = opts.listedTeams ?? LISTED_TEAMS;
+export function drawResultCard(d: DrawResultCardData): Record<string, unknown> {
+  // Long names can push a card past Feishu's limits: list fewer teams until it fits.
+  return fitted((listed) => buildDrawResultCard(d, listed), LISTED_TEAMS);
+}
+
+function buildDrawResultCard(d: DrawResultCardData, listed: number): Record<string, unknown> {
   const totalTargets = d.teams.reduce((n, team) => n + team.targets, 0);
   const risk = Object.entries(d.targetsByRisk)
     .map(([cls, n]) => (cls === 'all' ? `${n}` : `${cls} ${n}`))
@@ -96,7 +97,7 @@ export function drawResultCard(
     ),
   );
 
-  const result = card({
+  return card({
     title: t('抽查结果', 'Draw result'),
     subtitle: t(d.task.name, d.task.name),
     template: 'green',
@@ -106,7 +107,4 @@ export function drawResultCard(
     ),
     elements,
   });
-  // Long names can still push a card past Feishu's limits: list fewer teams until it fits.
-  if (!fitsLimits(result) && listed > 0) return drawResultCard(d, { listedTeams: Math.floor(listed / 2) });
-  return result;
 }

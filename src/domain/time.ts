@@ -1,14 +1,7 @@
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone.js';
-import utc from 'dayjs/plugin/utc.js';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
 /**
  * How times and dates are shown to people: in the office's zone (`LIANCHA_TZ`), never the server's, never raw
- * ISO — `2026-12-01 14:03` and `2026-12-01`. Machine output (`--json`, exports) keeps ISO 8601 with an offset
- * (`isoInZone`). Pure: the moment is passed in.
+ * ISO — `2026-12-01 14:03` and `2026-12-01`. Machine output (`--json`, exports) keeps ISO 8601. Pure: the
+ * moment is passed in.
  */
 export function localTime(at: Date | string, tz: string): string {
   const p = wallClock(at, tz);
@@ -23,7 +16,7 @@ export function localDate(at: Date | string, tz: string): string {
 /**
  * Hand-written on purpose: dayjs's `tz()` builds its answer through `formatToParts` and a second parse on every
  * call, which profiled at half a millisecond per card on the callback path. One `Intl.DateTimeFormat` per zone,
- * kept, gives the same wall-clock parts (dayjs still does the ISO-with-offset output below). Pure: no clock read.
+ * kept, gives the same wall-clock parts. Pure: no clock read.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -48,9 +41,4 @@ function wallClock(
   for (const part of f.formatToParts(typeof at === 'string' ? new Date(at) : at))
     parts[part.type] = part.value;
   return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>;
-}
-
-/** ISO 8601 in the office's zone with its offset, e.g. `2026-12-01T14:03:04+08:00`. */
-export function isoInZone(at: Date | string, tz: string): string {
-  return dayjs(at).tz(tz).format('YYYY-MM-DDTHH:mm:ssZ');
 }

@@ -48,10 +48,10 @@ describe('confirmations: times in LIANCHA_TZ with the server in UTC, and races',
     else process.env.TZ = savedTz;
   });
 
-  it('the confirmed card and the second press show Beijing time', async () => {
-    expect(new Date(2026, 11, 1, 0, 0).getTimezoneOffset()).toBe(0); // the process really is in UTC
+  /** The n-th drawn member and a press of the 确认 button on their assignment card. */
+  async function memberWithConfirm(n: number) {
     const taskId = (await e.store.db.selectFrom('tasks').select('id').executeTakeFirstOrThrow()).id;
-    const me = (await activeMembers(e.store, taskId))[0]!;
+    const me = (await activeMembers(e.store, taskId))[n]!;
     const card = cardsTo(e.fake, me.openId)[0]!;
     const press = () =>
       bot.callbacks.cardAction({
@@ -60,6 +60,12 @@ describe('confirmations: times in LIANCHA_TZ with the server in UTC, and races',
         messageId: card.messageId,
         chatId: card.chatId,
       });
+    return { me, press };
+  }
+
+  it('the confirmed card and the second press show Beijing time', async () => {
+    expect(new Date(2026, 11, 1, 0, 0).getTimezoneOffset()).toBe(0); // the process really is in UTC
+    const { me, press } = await memberWithConfirm(0);
     const before = new Date();
     const first = await press();
     const after = new Date();
@@ -100,16 +106,7 @@ describe('confirmations: times in LIANCHA_TZ with the server in UTC, and races',
   });
 
   it('two presses at once (two devices) confirm once: one success, the other told it is already confirmed', async () => {
-    const taskId = (await e.store.db.selectFrom('tasks').select('id').executeTakeFirstOrThrow()).id;
-    const me = (await activeMembers(e.store, taskId))[1]!;
-    const card = cardsTo(e.fake, me.openId)[0]!;
-    const press = () =>
-      bot.callbacks.cardAction({
-        operatorOpenId: me.openId,
-        value: confirmValue(card.card),
-        messageId: card.messageId,
-        chatId: card.chatId,
-      });
+    const { me, press } = await memberWithConfirm(1);
     const answers = await Promise.all([press(), press(), press()]);
     const types = answers.map((a) => (a.body as { toast: { type: string } }).toast.type).sort();
     expect(types).toEqual(['info', 'info', 'success']);
