@@ -3,6 +3,7 @@ import * as m001 from './001_directories_and_audit.ts';
 import * as m002 from './002_tasks_and_draws.ts';
 import * as m003 from './003_bot_outbox.ts';
 import * as m004 from './004_audit_append_only.ts';
+import * as m005 from './005_substitution_requests_and_jobs.ts';
 
 export interface Migration {
   name: string;
@@ -15,4 +16,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '002_tasks_and_draws', up: m002.up },
   { name: '003_bot_outbox', up: m003.up },
   { name: '004_audit_append_only', up: m004.up },
+  { name: '005_substitution_requests_and_jobs', up: m005.up },
 ];

@@ -1,5 +1,6 @@
 import type { RiskClass } from '../domain/directory.ts';
 import type { SnapshotHashes } from '../domain/draw/index.ts';
+import type { Decider, SubstitutionState } from '../domain/substitution-request.ts';
 
 /** What the cards show, gathered by the caller; the card functions themselves are pure. */
 
@@ -76,6 +77,75 @@ export interface AssignmentCardData {
   confirmation: { at: string; by: string } | null;
   /** The member row's version: a click on an older card gets a toast and the current card. */
   version: number;
+  /** The newest substitution request on this assignment (pending, or the last one decided), if any. */
+  substitution: AssignmentSubstitution | null;
+  /** Set once this person was replaced: the card says so and carries no buttons. */
+  replaced: { byName: string; approvedByName: string; at: string } | null;
+  /** `request-form`: the 申请更换 form is open (the answer to that button; nothing is saved until it is sent). */
+  mode?: 'view' | 'request-form';
+}
+
+/** A substitution request as the requester's assignment card shows it; times already in LIANCHA_TZ. */
+export interface AssignmentSubstitution {
+  id: string;
+  state: SubstitutionState;
+  reason: string;
+  note: string | null;
+  requestedAt: string;
+  /** Name of the person who decides it, and whether that is the head or the liaison. */
+  deciderName: string;
+  deciderRole: Decider['role'];
+  decidedAt: string | null;
+  comment: string | null;
+  /** The request row's version (withdraw carries it). */
+  version: number;
+}
+
+/** 更换申请: the approval card to the decider (and its one-day reminder). Times already in LIANCHA_TZ. */
+export interface SubstitutionRequestCardData {
+  id: string;
+  task: TaskSummary;
+  team: { no: number; region: string; leaderName: string };
+  inspector: { certNo: string; name: string; deptName: string; leader: boolean; confirmed: boolean };
+  /** Stored label (`工作冲突`); the card shows the English wording from the domain's reason list. */
+  reason: string;
+  note: string | null;
+  requestedAt: string;
+  /** Officers who could be drawn as the replacement right now (same department, region, no conflict, never on the team). */
+  eligible: number;
+  decider: { name: string; role: Decider['role']; why: Decider['why'] };
+  state: SubstitutionState;
+  /** Set once decided (or withdrawn / expired). */
+  decision: {
+    byName: string;
+    at: string;
+    comment: string | null;
+    replacement: { name: string; deptName: string } | null;
+  } | null;
+  /** The request row's version: a click on an older card gets a toast and the current card. */
+  version: number;
+  /** The one-day reminder: the same card, re-sent with a note that it is still waiting. */
+  reminder?: boolean;
+}
+
+/**
+ * What the people around a decided request are told (substitution outcome): the requester (approved with who
+ * replaces them, rejected with the comment, or expired), the team leader (who changed), and the initiating
+ * department's liaison when no replacement could be drawn. Times already in LIANCHA_TZ.
+ */
+export interface SubstitutionOutcomeCardData {
+  audience: 'requester' | 'leader' | 'liaison';
+  outcome: 'approved' | 'rejected' | 'expired' | 'shortfall';
+  task: TaskSummary;
+  team: { no: number; region: string };
+  inspector: { name: string; deptName: string; leader: boolean };
+  reason: string;
+  replacement: { name: string; deptName: string; leader: boolean } | null;
+  decidedByName: string | null;
+  at: string;
+  comment: string | null;
+  /** For `shortfall`: the department and region with nobody left to draw (the team's region). */
+  shortfall: { deptName: string; region: string; why: string } | null;
 }
 
 export interface MyTasksCardData {

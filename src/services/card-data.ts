@@ -151,6 +151,8 @@ export async function assignmentData(
       deadline,
       confirmation: m.confirmedAt ? { at: localTime(m.confirmedAt, tz), by: m.confirmedBy ?? '' } : null,
       version: m.version,
+      substitution: null,
+      replaced: null,
       openId,
     });
   }

@@ -157,6 +157,17 @@ export interface SubstitutionsTable {
   in_cert: string | null;
   approval_seq: number | null;
   version: number;
+  /** Who may decide: the head of the inspector's department, or its liaison (`decider_why` says why). */
+  decider_open_id: string | null;
+  decider_role: 'head' | 'liaison' | null;
+  decider_why: 'head-is-requester' | 'head-unresolved' | null;
+}
+
+/** One scheduled occasion that has run (`sub-remind:<request>`, `digest:<chat>:<ISO week>`, …). */
+export interface JobRunsTable {
+  key: string;
+  ran_at: string;
+  instance: string;
 }
 
 export interface OutboxTable {
@@ -222,6 +233,7 @@ export interface Database {
   team_targets: TeamTargetsTable;
   team_members: TeamMembersTable;
   substitutions: SubstitutionsTable;
+  job_runs: JobRunsTable;
   outbox: OutboxTable;
   inbound_deliveries: InboundDeliveriesTable;
   identities: IdentitiesTable;

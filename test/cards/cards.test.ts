@@ -71,6 +71,8 @@ function assignment(over: Partial<AssignmentCardData> = {}): AssignmentCardData 
     deadline: { date: '2027-01-29', provisional: true },
     confirmation: null,
     version: 1,
+    substitution: null,
+    replaced: null,
     ...over,
   };
 }
