@@ -11,6 +11,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerTask } from './commands/task.ts';
 import { registerDraw } from './commands/draw.ts';
+import { registerTick } from './commands/tick.ts';
 
 /**
  * Runs an action with the application wired up, and closes it afterwards. Commands print their logs as
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerImport(program, ctx);
   registerTask(program, ctx);
   registerDraw(program, ctx);
+  registerTick(program, ctx);
   registerAudit(program, ctx);
   registerOutbox(program, ctx);
   registerUsers(program, ctx);

@@ -6,15 +6,22 @@ import { dialects } from '../helpers/stores.ts';
 import { freePort } from '../helpers/ports.ts';
 
 describe.each(dialects())('GET /healthz on $dialect', ({ dialect, fresh }) => {
-  it('answers 200 with the database status', async () => {
+  it('answers 200 with the database and scheduler status', async () => {
     const { url, store } = await fresh();
     await store.close();
     const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' } });
+    const bot = startBot(app);
     try {
-      const res = await startBot(app).http.request('/healthz');
+      await bot.scheduler!.tickNow();
+      const res = await bot.http.request('/healthz');
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ ok: true, database: { ok: true, dialect } });
+      expect(await res.json()).toMatchObject({
+        ok: true,
+        database: { ok: true, dialect },
+        scheduler: { state: 'running', lastTickRan: true, failedJobs: [] },
+      });
     } finally {
+      await bot.stop();
       await app.close();
     }
   });
@@ -39,7 +46,7 @@ describe('liancha serve (npm start)', () => {
           () => null,
         );
       }
-      expect(body).toMatchObject({ ok: true, database: { ok: true } });
+      expect(body).toMatchObject({ ok: true, database: { ok: true }, scheduler: { state: 'running' } });
       expect(log).toContain(`listening on http://localhost:${port}`);
     } finally {
       child.kill('SIGTERM');

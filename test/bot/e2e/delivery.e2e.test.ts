@@ -159,7 +159,7 @@ describe('delivering the draw cards (SQLite)', () => {
     await expectDeliveredOnce(e, taskId);
   });
 
-  it('delivery ids older than a week are forgotten at start-up; recent ones are kept for deduplication', async () => {
+  it("delivery ids older than a week are forgotten at the scheduler's start-up tick; recent ones are kept for deduplication", async () => {
     e = await e2e(sqlite.fresh);
     const day = 24 * 60 * 60 * 1000;
     const at = (ago: number) => new Date(Date.now() - ago).toISOString();
@@ -170,7 +170,7 @@ describe('delivering the draw cards (SQLite)', () => {
         { delivery_id: 'event:recent', kind: 'message', received_at: at(day), outcome: null },
       ])
       .execute();
-    const bot = await e.startBot();
+    const bot = await e.startBot({ scheduler: true });
     const ids = async () =>
       (await e!.store.db.selectFrom('inbound_deliveries').select('delivery_id').execute()).map(
         (r) => r.delivery_id,

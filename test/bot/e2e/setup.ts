@@ -53,6 +53,11 @@ export interface BotOptions {
   feishu?: FeishuClient;
   /** Listen on a loopback port (default true). */
   listen?: boolean;
+  /**
+   * Run the minute scheduler (default false): tests drive time with `liancha tick --at`, never the wall clock.
+   * On, it also ticks once at start-up.
+   */
+  scheduler?: boolean;
 }
 
 export interface E2E {
@@ -142,7 +147,10 @@ export async function e2e(
         else botEnv[k] = v;
       }
       const app = await createApp({ env: botEnv });
-      const bot = startBot(app, opts.feishu ? { feishu: opts.feishu } : {});
+      const bot = startBot(app, {
+        ...(opts.feishu ? { feishu: opts.feishu } : {}),
+        scheduler: opts.scheduler ?? false,
+      });
       let server: ServerType | null = null;
       let base = '';
       if (opts.listen ?? true) {

@@ -1,0 +1,60 @@
+import { sql, type Transaction } from 'kysely';
+import type { Store } from './db.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * Marks one scheduled occasion as done (`sub-remind:<request>`, `remind:<…>`, `digest:<chat>:<ISO week>`, …).
+ * Returns true only the first time the key is ever claimed. Call it inside the transaction that queues the
+ * occasion's outbox rows: the key and the messages commit together, so a repeated tick, a restart or a second
+ * instance finds the key taken and sends nothing; a transaction that rolls back leaves the key free.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   if (!(await claimOccasion(trx, `sub-remind:${id}`, now, instance))) return 0;
+ *   await enqueueMessage(trx, reminder, now);
+ *   return 1;
+ * });
+ */
+export async function claimOccasion(
+  trx: Transaction<Database>,
+  key: string,
+  now: Date,
+  instance: string,
+): Promise<boolean> {
+  const res = await trx
+    .insertInto('job_runs')
+    .values({ key, ran_at: now.toISOString(), instance })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/**
+ * The PostgreSQL advisory lock the scheduler's tick runs under. liancha's advisory lock numbers:
+ * 4242001 migrations (`migrate.ts`), 4242002 audit appends (`audit.ts`), 4242003 the scheduler (here).
+ */
+export const SCHEDULER_LOCK = 4242003;
+
+export type Locked<T> = { ran: true; value: T } | { ran: false };
+
+/**
+ * Runs `fn` unless another instance is running scheduled work right now. On PostgreSQL a session advisory lock
+ * (`pg_try_advisory_lock`, never waiting) is held on one dedicated connection while `fn` runs on the pool as
+ * usual (`store.db`), and released in `finally`; when another session holds it the answer is `{ ran: false }`
+ * and `fn` is not called. A session that dies (the instance crashed) releases the lock with its connection.
+ * On SQLite `fn` just runs: one file has one writer at a time, and the `job_runs` keys (`claimOccasion`) keep
+ * an occasion from being sent twice.
+ */
+export async function withSchedulerLock<T>(store: Store, fn: () => Promise<T>): Promise<Locked<T>> {
+  if (store.dialect !== 'postgres') return { ran: true, value: await fn() };
+  return store.db.connection().execute(async (conn) => {
+    const lock = sql<{ locked: boolean }>`select pg_try_advisory_lock(${sql.lit(SCHEDULER_LOCK)}) as locked`;
+    const { rows } = await lock.execute(conn);
+    if (rows[0]?.locked !== true) return { ran: false } as const;
+    try {
+      return { ran: true, value: await fn() } as const;
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.lit(SCHEDULER_LOCK)})`.execute(conn);
+    }
+  });
+}
