@@ -1,3 +1,4 @@
+import { substitutionReason } from '../domain/substitution-request.ts';
 import type { Deadline, TaskSummary } from './data.ts';
 import { md, t, type Bilingual } from './i18n.ts';
 
@@ -19,4 +20,13 @@ export function taskLines(task: TaskSummary): Bilingual {
     `**任务**：${md(task.name)}（${md(task.id)}）\n**发起部门**：${md(task.initiator.name)}\n**参与部门**：${depts}\n**抽查事项**：${items}\n**检查时间**：${task.window.start} 至 ${task.window.end}`,
     `**Task**: ${md(task.name)} (${md(task.id)})\n**Initiator**: ${md(task.initiator.name)}\n**Departments**: ${depts}\n**Items**: ${items}\n**Window**: ${task.window.start} to ${task.window.end}`,
   );
+}
+
+/**
+ * A substitution reason as stored (`工作冲突`) or as a code, in both languages from the domain's reason list; a label
+ * the list does not know (an older wording) is shown as it is, escaped.
+ */
+export function reasonText(stored: string): Bilingual {
+  const r = substitutionReason(stored);
+  return r ? t(r.zh, r.en) : t(md(stored), md(stored));
 }

@@ -65,7 +65,10 @@ export function callbackButton(
   opts: {
     type?: 'primary' | 'default' | 'danger';
     confirm?: { title: Bilingual; text: Bilingual };
+    /** Required inside a form (card-unique); the callback's `action.name`. */
     name?: string;
+    /** A form's submit button: the form's values arrive in the callback's `form_value`. */
+    submit?: boolean;
   } = {},
 ) {
   return {
@@ -73,9 +76,61 @@ export function callbackButton(
     text: plainText(label),
     type: opts.type ?? 'primary',
     ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.submit ? { form_action_type: 'submit' } : {}),
     behaviors: [{ type: 'callback', value }],
     ...(opts.confirm
       ? { confirm: { title: plainText(opts.confirm.title), text: plainText(opts.confirm.text) } }
       : {}),
+  };
+}
+
+/**
+ * Buttons side by side. Only for buttons outside a form: a form may not sit in a column set (docs/feishu.md), and a
+ * single button needs no row.
+ */
+export function buttonRow(buttons: unknown[]) {
+  if (buttons.length === 1) return buttons[0];
+  return {
+    tag: 'column_set',
+    flex_mode: 'none',
+    horizontal_spacing: 'default',
+    columns: buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })),
+  };
+}
+
+/**
+ * A form (root level only; docs/feishu.md). `name` and every field's and submit button's `name` must be unique in
+ * the card; the values arrive in the callback's `form_value`, keyed by field name.
+ */
+export function form(name: string, elements: unknown[]) {
+  return { tag: 'form', name, elements };
+}
+
+/** A text field of a form. */
+export function textInput(opts: { name: string; placeholder: Bilingual; maxLength: number; rows?: number }) {
+  return {
+    tag: 'input',
+    name: opts.name,
+    placeholder: plainText(opts.placeholder),
+    max_length: opts.maxLength,
+    width: 'fill',
+    ...(opts.rows ? { input_type: 'multiline_text', rows: opts.rows } : {}),
+  };
+}
+
+/** A single choice of a form: option values are what arrives in `form_value`. */
+export function selectStatic(opts: {
+  name: string;
+  placeholder: Bilingual;
+  options: { text: Bilingual; value: string }[];
+  required?: boolean;
+}) {
+  return {
+    tag: 'select_static',
+    name: opts.name,
+    ...(opts.required ? { required: true } : {}),
+    width: 'fill',
+    placeholder: plainText(opts.placeholder),
+    options: opts.options.map((o) => ({ text: plainText(o.text), value: o.value })),
   };
 }

@@ -1,7 +1,22 @@
 /** One module per card; each is a pure function of domain data → Feishu card JSON 2.0. */
 export { freezeAnnouncementCard } from './freeze-announcement.ts';
 export { drawResultCard } from './draw-result.ts';
-export { assignmentCard, CONFIRM_ASSIGNMENT } from './assignment.ts';
+export {
+  assignmentCard,
+  CONFIRM_ASSIGNMENT,
+  OPEN_SUBSTITUTION_FORM,
+  CLOSE_SUBSTITUTION_FORM,
+  REQUEST_SUBSTITUTION,
+  WITHDRAW_SUBSTITUTION,
+  SUBSTITUTION_FORM,
+} from './assignment.ts';
+export {
+  substitutionRequestCard,
+  APPROVE_SUBSTITUTION,
+  REJECT_SUBSTITUTION,
+  DECISION_FORM,
+} from './substitution-request.ts';
+export { substitutionOutcomeCard } from './substitution-outcome.ts';
 export { helpCard, type HelpLine } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
 export {

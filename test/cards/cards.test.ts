@@ -11,34 +11,24 @@ import {
   myTasksCard,
   MAX_CARD_BYTES,
   MAX_CARD_ELEMENTS,
-  type AssignmentCardData,
+  substitutionOutcomeCard,
+  substitutionRequestCard,
   type DrawResultCardData,
   type TaskSummary,
 } from '../../src/cards/index.ts';
 import { t } from '../../src/cards/i18n.ts';
+import {
+  approvedDecision,
+  assignment,
+  member,
+  outcomeData,
+  requestData,
+  substitution,
+  task,
+} from './fixtures.ts';
 
-const task: TaskSummary = {
-  id: 'WH-2026-FOOD-01',
-  name: '2026年第四季度餐饮服务单位部门联合抽查',
-  initiator: { code: 'SCJG', name: '市市场监督管理局' },
-  participants: [
-    { code: 'WJW', name: '市卫生健康委员会' },
-    { code: 'YJGL', name: '市应急管理局' },
-  ],
-  items: [{ code: 'SCJG-002', name: '食品经营许可情况的检查' }],
-  window: { start: '2026-12-01', end: '2026-12-31' },
-  resultDays: 20,
-};
 const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
 const auditHead = '4e'.repeat(32);
-const member = (i: number, leader = false) => ({
-  certNo: `15000000${String(i).padStart(4, '0')}`,
-  name: `检查员${i}`,
-  dept: leader ? 'SCJG' : 'WJW',
-  deptName: leader ? '市市场监督管理局' : '市卫生健康委员会',
-  leader,
-});
-
 function drawData(teams: number): DrawResultCardData {
   return {
     task,
@@ -56,24 +46,6 @@ function drawData(teams: number): DrawResultCardData {
     })),
     undeliverable: [{ name: '张三', deptName: '市卫生健康委员会', team: 1 }],
     auditHead,
-  };
-}
-
-function assignment(over: Partial<AssignmentCardData> = {}): AssignmentCardData {
-  return {
-    task,
-    team: { no: 1, region: '150302' },
-    you: { certNo: '150000000001', name: '检查员1', openId: 'ou_1' },
-    members: [member(0, true), member(1)],
-    targets: [
-      { uscc: '91150302425Y00BB7Q', name: '乌海某某餐饮有限公司', address: '乌海市海勃湾区人民路1号' },
-    ],
-    deadline: { date: '2027-01-29', provisional: true },
-    confirmation: null,
-    version: 1,
-    substitution: null,
-    replaced: null,
-    ...over,
   };
 }
 
@@ -105,6 +77,21 @@ describe('cards', () => {
     }),
     drawResult: drawResultCard(drawData(2)),
     assignment: assignmentCard(assignment()),
+    assignmentRequestForm: assignmentCard(assignment({ mode: 'request-form' })),
+    assignmentPending: assignmentCard(assignment({ substitution: substitution() })),
+    assignmentReplaced: assignmentCard(
+      assignment({ replaced: { byName: '检查员9', approvedByName: '卫健委负责人', at: '2026-12-02 15:40' } }),
+    ),
+    substitutionRequest: substitutionRequestCard(
+      requestData({
+        reminder: true,
+        decider: { name: '卫健委联络员', role: 'liaison', why: 'head-unresolved' },
+      }),
+    ),
+    substitutionDecided: substitutionRequestCard(
+      requestData({ state: 'approved', decision: approvedDecision }),
+    ),
+    substitutionOutcome: substitutionOutcomeCard(outcomeData()),
     help: helpCard({
       commands: [{ name: t('帮助', 'help'), help: t('显示本说明', 'this message') }],
       unknownText: '你好',
@@ -182,7 +169,9 @@ describe('cards', () => {
         assignment({ confirmation: { at: '2026-12-01T09:00:00+08:00', by: 'ou_1' }, version: 2 }),
       ),
     );
-    expect(confirmed).not.toContain('"tag":"button"');
+    // 确认 is gone once confirmed; 申请更换 stays (a confirmed inspector may still ask to be replaced).
+    expect(confirmed).not.toContain('"action":"assignment.confirm"');
+    expect(confirmed).toContain('"action":"substitution.form"');
     expect(confirmed).toContain('已确认');
   });
 
@@ -291,6 +280,83 @@ describe('cards', () => {
             members: people,
             targets: [{ uscc: 'x', name: v, address: v }],
           }),
+        ),
+        assignmentPending: assignmentCard(
+          assignment({
+            task: hostileTask,
+            you: { certNo: '150000000001', name: v, openId: 'ou_1' },
+            members: people,
+            substitution: substitution({ reason: v, note: v, deciderName: v, requestedAt: v }),
+          }),
+        ),
+        assignmentRejected: assignmentCard(
+          assignment({
+            task: hostileTask,
+            substitution: substitution({
+              state: 'rejected',
+              reason: v,
+              deciderName: v,
+              decidedAt: v,
+              comment: v,
+            }),
+          }),
+        ),
+        assignmentReplaced: assignmentCard(
+          assignment({ task: hostileTask, replaced: { byName: v, approvedByName: v, at: v } }),
+        ),
+        substitutionRequest: substitutionRequestCard(
+          requestData({
+            task: hostileTask,
+            team: { no: 1, region: v, leaderName: v },
+            inspector: { certNo: 'x', name: v, deptName: v, leader: true, confirmed: false },
+            reason: v,
+            note: v,
+            requestedAt: v,
+            eligible: 0,
+            decider: { name: v, role: 'liaison', why: 'head-is-requester' },
+          }),
+        ),
+        substitutionDecided: substitutionRequestCard(
+          requestData({
+            task: hostileTask,
+            inspector: { certNo: 'x', name: v, deptName: v, leader: false, confirmed: true },
+            state: 'approved',
+            decision: { byName: v, at: v, comment: v, replacement: { name: v, deptName: v } },
+          }),
+        ),
+        substitutionRejected: substitutionRequestCard(
+          requestData({
+            task: hostileTask,
+            state: 'rejected',
+            decision: { byName: v, at: v, comment: v, replacement: null },
+          }),
+        ),
+        ...Object.fromEntries(
+          (
+            [
+              ['requester', 'approved'],
+              ['requester', 'rejected'],
+              ['leader', 'approved'],
+              ['liaison', 'shortfall'],
+            ] as const
+          ).map(([audience, outcome]) => [
+            `outcome-${audience}-${outcome}`,
+            substitutionOutcomeCard(
+              outcomeData({
+                audience,
+                outcome,
+                task: hostileTask,
+                team: { no: 1, region: v },
+                inspector: { name: v, deptName: v, leader: true },
+                reason: v,
+                replacement: { name: v, deptName: v, leader: true },
+                decidedByName: v,
+                at: v,
+                comment: v,
+                shortfall: { deptName: v, region: v, why: v },
+              }),
+            ),
+          ]),
         ),
         help: helpCard({ commands: [], unknownText: v }),
         myTasks: myTasksCard({

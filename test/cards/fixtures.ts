@@ -1,0 +1,112 @@
+/** Card data the card tests share: one task, its people, and the cards of the substitution workflow in each state. */
+import type {
+  AssignmentCardData,
+  AssignmentSubstitution,
+  SubstitutionOutcomeCardData,
+  SubstitutionRequestCardData,
+  TaskSummary,
+} from '../../src/cards/index.ts';
+
+export const task: TaskSummary = {
+  id: 'WH-2026-FOOD-01',
+  name: '2026年第四季度餐饮服务单位部门联合抽查',
+  initiator: { code: 'SCJG', name: '市市场监督管理局' },
+  participants: [
+    { code: 'WJW', name: '市卫生健康委员会' },
+    { code: 'YJGL', name: '市应急管理局' },
+  ],
+  items: [{ code: 'SCJG-002', name: '食品经营许可情况的检查' }],
+  window: { start: '2026-12-01', end: '2026-12-31' },
+  resultDays: 20,
+};
+
+export const member = (i: number, leader = false) => ({
+  certNo: `15000000${String(i).padStart(4, '0')}`,
+  name: `检查员${i}`,
+  dept: leader ? 'SCJG' : 'WJW',
+  deptName: leader ? '市市场监督管理局' : '市卫生健康委员会',
+  leader,
+});
+
+export function assignment(over: Partial<AssignmentCardData> = {}): AssignmentCardData {
+  return {
+    task,
+    team: { no: 1, region: '150302' },
+    you: { certNo: '150000000001', name: '检查员1', openId: 'ou_1' },
+    members: [member(0, true), member(1)],
+    targets: [
+      { uscc: '91150302425Y00BB7Q', name: '乌海某某餐饮有限公司', address: '乌海市海勃湾区人民路1号' },
+    ],
+    deadline: { date: '2027-01-29', provisional: true },
+    confirmation: null,
+    version: 1,
+    substitution: null,
+    replaced: null,
+    ...over,
+  };
+}
+
+/** The request as the requester's assignment card shows it. */
+export function substitution(over: Partial<AssignmentSubstitution> = {}): AssignmentSubstitution {
+  return {
+    id: 'sr_01',
+    state: 'pending',
+    reason: '工作冲突',
+    note: '当周在外地参加培训',
+    requestedAt: '2026-12-02 09:15',
+    deciderName: '卫健委负责人',
+    deciderRole: 'head',
+    decidedAt: null,
+    comment: null,
+    version: 1,
+    ...over,
+  };
+}
+
+export function requestData(over: Partial<SubstitutionRequestCardData> = {}): SubstitutionRequestCardData {
+  return {
+    id: 'sr_01',
+    task,
+    team: { no: 1, region: '150302', leaderName: '检查员0' },
+    inspector: {
+      certNo: '150000000001',
+      name: '检查员1',
+      deptName: '市卫生健康委员会',
+      leader: false,
+      confirmed: true,
+    },
+    reason: '工作冲突',
+    note: '当周在外地参加培训',
+    requestedAt: '2026-12-02 09:15',
+    eligible: 3,
+    decider: { name: '卫健委负责人', role: 'head', why: null },
+    state: 'pending',
+    decision: null,
+    version: 1,
+    ...over,
+  };
+}
+
+export function outcomeData(over: Partial<SubstitutionOutcomeCardData> = {}): SubstitutionOutcomeCardData {
+  return {
+    audience: 'requester',
+    outcome: 'approved',
+    task,
+    team: { no: 1, region: '150302' },
+    inspector: { name: '检查员1', deptName: '市卫生健康委员会', leader: false },
+    reason: '工作冲突',
+    replacement: { name: '检查员9', deptName: '市卫生健康委员会', leader: false },
+    decidedByName: '卫健委负责人',
+    at: '2026-12-02 15:40',
+    comment: null,
+    shortfall: null,
+    ...over,
+  };
+}
+
+export const approvedDecision = {
+  byName: '卫健委负责人',
+  at: '2026-12-02 15:40',
+  comment: '同意，注意交接',
+  replacement: { name: '检查员9', deptName: '市卫生健康委员会' },
+};
