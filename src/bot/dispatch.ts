@@ -1,5 +1,13 @@
 import type { Transaction } from 'kysely';
-import { CONFIRM_ASSIGNMENT } from '../cards/index.ts';
+import {
+  APPROVE_SUBSTITUTION,
+  CLOSE_SUBSTITUTION_FORM,
+  CONFIRM_ASSIGNMENT,
+  OPEN_SUBSTITUTION_FORM,
+  REJECT_SUBSTITUTION,
+  REQUEST_SUBSTITUTION,
+  WITHDRAW_SUBSTITUTION,
+} from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
 import { recordDelivery } from '../storage/inbound.ts';
 import type { BotContext } from './context.ts';
@@ -12,6 +20,12 @@ import {
 } from './events.ts';
 import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
+import {
+  onDecideSubstitution,
+  onRequestSubstitution,
+  onToggleRequestForm,
+  onWithdrawSubstitution,
+} from './listeners/substitution.ts';
 import type { ListenerResult } from './listeners/result.ts';
 import { refusalToast } from './refusals.ts';
 
@@ -24,6 +38,12 @@ type CardActionListener = (ctx: BotContext, e: CardActionEvent) => Promise<Liste
  */
 const CARD_ACTIONS: ReadonlyMap<string, CardActionListener> = new Map([
   [CONFIRM_ASSIGNMENT, onConfirmAssignment],
+  [OPEN_SUBSTITUTION_FORM, onToggleRequestForm(true)],
+  [CLOSE_SUBSTITUTION_FORM, onToggleRequestForm(false)],
+  [REQUEST_SUBSTITUTION, onRequestSubstitution],
+  [WITHDRAW_SUBSTITUTION, onWithdrawSubstitution],
+  [APPROVE_SUBSTITUTION, onDecideSubstitution(true)],
+  [REJECT_SUBSTITUTION, onDecideSubstitution(false)],
 ]);
 
 /**

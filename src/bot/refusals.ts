@@ -4,6 +4,15 @@ import { toast, type CallbackAnswer } from './events.ts';
 type Toast = NonNullable<CallbackAnswer['toast']>;
 type Details = Record<string, string>;
 
+/** A decided request's state, as the toast names it. */
+const STATE_WORDS: Record<string, [string, string]> = {
+  approved: ['已同意', 'approved'],
+  rejected: ['已驳回', 'rejected'],
+  withdrawn: ['已撤回', 'withdrawn'],
+  expired: ['已过期（检查期已结束）', 'expired (the window has ended)'],
+};
+const stateWord = (state: string | undefined) => STATE_WORDS[state ?? ''] ?? ['已处理', 'decided'];
+
 /**
  * What a person reads for each coded refusal, in one place: listeners return the refusal, dispatch turns it
  * into this toast. `error`: you may not do this; `warning`: it cannot be done any more; `info`: nothing to do.
@@ -34,6 +43,89 @@ const REFUSALS = new Map<string, (d: Details) => Toast>([
   [
     'CARD.STALE',
     () => toast('info', '卡片已更新，请查看最新内容', 'This card was out of date; here is the current one'),
+  ],
+  [
+    'TASK.NOT_LOCKED',
+    () => toast('warning', '该任务当前不在检查阶段', 'This task is not in its inspection phase'),
+  ],
+  [
+    'SUBSTITUTION.WINDOW_ENDED',
+    (d) =>
+      toast(
+        'warning',
+        `检查期已于 ${d.end ?? ''} 结束，不能再申请更换`,
+        `The inspection window ended on ${d.end ?? ''}; replacements can no longer be requested`,
+      ),
+  ],
+  [
+    'SUBSTITUTION.ALREADY_PENDING',
+    (d) =>
+      toast(
+        'info',
+        `您已于 ${d.at ?? ''} 提交更换申请，正在等待审批`,
+        `You requested a replacement at ${d.at ?? ''}; it is waiting for approval`,
+      ),
+  ],
+  ['SUBSTITUTION.REASON_MISSING', () => toast('error', '请选择更换原因', 'Please choose a reason')],
+  [
+    'SUBSTITUTION.NOTE_REQUIRED',
+    (d) =>
+      toast(
+        'error',
+        `原因为“${d.reason ?? ''}”时须填写说明`,
+        `A note is required for the reason “${d.reason ?? ''}”`,
+      ),
+  ],
+  [
+    'SUBSTITUTION.NOTE_TOO_LONG',
+    (d) => toast('error', `说明最多 ${d.max ?? ''} 字`, `At most ${d.max ?? ''} characters, please`),
+  ],
+  [
+    'SUBSTITUTION.NO_DECIDER',
+    () =>
+      toast(
+        'error',
+        '本部门负责人和联络员均未关联飞书账号，无法送审；请联系联络员',
+        'Neither the head nor the liaison of your department can be reached in Feishu; please contact your liaison',
+      ),
+  ],
+  ['SUBSTITUTION.NOT_FOUND', () => toast('error', '更换申请不存在', 'This request no longer exists')],
+  [
+    'SUBSTITUTION.NOT_REQUESTER',
+    () => toast('error', '只有申请人本人可以撤回', 'Only the person who asked can withdraw the request'),
+  ],
+  [
+    'SUBSTITUTION.ALREADY_DECIDED',
+    (d) => {
+      const [zh, en] = stateWord(d.state);
+      return toast('info', `该申请${zh}`, `This request was already ${en}`);
+    },
+  ],
+  [
+    'SUBSTITUTION.OWN_REQUEST',
+    () => toast('error', '不能审批本人的更换申请', 'You cannot decide your own request'),
+  ],
+  [
+    'SUBSTITUTION.NOT_DECIDER',
+    () =>
+      toast(
+        'error',
+        '只有被抽中人员所在部门的负责人可以审批',
+        "Only the head of the inspector's own department can decide this request",
+      ),
+  ],
+  [
+    'SUBSTITUTION.COMMENT_REQUIRED',
+    () => toast('error', '驳回须填写意见', 'Please write a comment to reject'),
+  ],
+  [
+    'SUBSTITUTION.NO_REPLACEMENT',
+    (d) =>
+      toast(
+        'error',
+        `无法更换：${d.dept ?? ''}在区域 ${d.region ?? ''} 已无符合条件的执法人员；申请仍待审批，已通知发起部门联络员`,
+        `No replacement possible: ${d.dept ?? ''} has no eligible officer left in region ${d.region ?? ''}; the request stays pending and the initiating department's liaison was told`,
+      ),
   ],
   ['BUTTON.UNKNOWN', () => toast('warning', '此按钮已失效', 'This button is no longer in use')],
   ['BUTTON.MALFORMED', () => toast('error', '无法识别的按钮', 'Unrecognised button')],

@@ -220,12 +220,12 @@ function substitutionStatus(sub: AssignmentSubstitution): Bilingual | null {
   const reason = reasonText(sub.reason);
   switch (sub.state) {
     case 'pending': {
-      const role =
-        sub.deciderRole === 'head' ? t('部门负责人', 'head of department') : t('联络员', 'liaison');
+      // deciderName already says the role in Chinese (市卫生健康委员会负责人); English readers get it spelt out.
+      const role = sub.deciderRole === 'head' ? 'head of department' : 'liaison';
       const note = sub.note ? t(`\n说明：${md(sub.note)}`, `\nNote: ${md(sub.note)}`) : t('', '');
       return t(
-        `⏳ 已申请更换（${reason.zh}），${md(sub.requestedAt)} 提交，等待 ${md(sub.deciderName)}（${role.zh}）审批${note.zh}`,
-        `⏳ Replacement requested (${reason.en}) at ${md(sub.requestedAt)}, waiting for ${md(sub.deciderName)} (${role.en}) to decide${note.en}`,
+        `⏳ 已申请更换（${reason.zh}），${md(sub.requestedAt)} 提交，等待 ${md(sub.deciderName)} 审批${note.zh}`,
+        `⏳ Replacement requested (${reason.en}) at ${md(sub.requestedAt)}, waiting for ${md(sub.deciderName)} (${role}) to decide${note.en}`,
       );
     }
     case 'rejected': {

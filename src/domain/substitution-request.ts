@@ -49,7 +49,8 @@ export function chooseDecider(
   const { headOpenId, liaisonOpenId } = contacts;
   if (headOpenId && headOpenId !== requesterOpenId) return { openId: headOpenId, role: 'head', why: null };
   const why = headOpenId ? 'head-is-requester' : 'head-unresolved';
-  if (liaisonOpenId && liaisonOpenId !== requesterOpenId) return { openId: liaisonOpenId, role: 'liaison', why };
+  if (liaisonOpenId && liaisonOpenId !== requesterOpenId)
+    return { openId: liaisonOpenId, role: 'liaison', why };
   return null;
 }
 
@@ -118,9 +119,28 @@ export interface RequestInput {
 }
 
 /**
- * 申请更换 / Request replacement. Only the assigned inspector, still on the team, on a locked task whose window has
- * not ended, with no request already pending; the note is required for 需回避 and 其他. A confirmed inspector may
- * still ask.
+ * Whether this person may ask to be replaced on this assignment now (the 申请更换 button opens the form only then):
+ * the assigned inspector, still on the team, on a locked task whose window has not ended, with no request pending.
+ */
+export function requestRefusal(
+  a: RequestableAssignment | null,
+  pending: SubstitutionRequest | null,
+  actor: Actor,
+  today: string,
+): RequestRefusal | null {
+  if (!a) return refuse('ASSIGNMENT.NOT_FOUND');
+  if (a.taskState === 'void') return refuse('TASK.VOID', { reason: a.voidReason ?? '' });
+  if (!actor.certNos.includes(a.certNo)) return refuse('ASSIGNMENT.NOT_ASSIGNEE');
+  if (!a.active) return refuse('ASSIGNMENT.REPLACED');
+  if (a.taskState !== 'locked') return refuse('TASK.NOT_LOCKED', { state: a.taskState });
+  if (today > a.windowEnd) return refuse('SUBSTITUTION.WINDOW_ENDED', { end: a.windowEnd });
+  if (pending) return refuse('SUBSTITUTION.ALREADY_PENDING', { at: pending.requestedAt });
+  return null;
+}
+
+/**
+ * 申请更换 / Request replacement (the form's submit): `requestRefusal`'s rules, a reason from the list, and a note
+ * for 需回避 and 其他. A confirmed inspector may still ask. `decider` is who the card will go to (`chooseDecider`).
  */
 export function requestSubstitution(
   a: RequestableAssignment | null,
@@ -130,13 +150,8 @@ export function requestSubstitution(
   decider: Decider | null,
   now: Date,
 ): Transition<SubstitutionRequest> | RequestRefusal {
-  if (!a) return refuse('ASSIGNMENT.NOT_FOUND');
-  if (a.taskState === 'void') return refuse('TASK.VOID', { reason: a.voidReason ?? '' });
-  if (!actor.certNos.includes(a.certNo)) return refuse('ASSIGNMENT.NOT_ASSIGNEE');
-  if (!a.active) return refuse('ASSIGNMENT.REPLACED');
-  if (a.taskState !== 'locked') return refuse('TASK.NOT_LOCKED', { state: a.taskState });
-  if (input.today > a.windowEnd) return refuse('SUBSTITUTION.WINDOW_ENDED', { end: a.windowEnd });
-  if (pending) return refuse('SUBSTITUTION.ALREADY_PENDING', { at: pending.requestedAt });
+  const refused = requestRefusal(a, pending, actor, input.today);
+  if (refused || !a) return refused ?? refuse('ASSIGNMENT.NOT_FOUND');
   const reason = substitutionReason(input.reason);
   if (!reason) return refuse('SUBSTITUTION.REASON_MISSING');
   const note = input.note.trim();
@@ -228,17 +243,18 @@ export function decideSubstitution(
 export type Lapse = 'remind' | 'expire' | null;
 
 /**
- * A request still pending when the window has ended expires; one pending for a full working day reminds the
- * decider (once — the scheduler keys the occasion). `remindFrom` is the first working day after the request was
- * made, plus the request's own time of day, as the service computes it on the calendar.
+ * A request still pending after the window's last day expires. One pending for a full working day reminds the
+ * decider, on a working day (the scheduler keys the occasion, so it happens once). Times are the office's wall
+ * clock, `YYYY-MM-DD HH:mm`, which compare as strings: `remindAt` is the first working day after the request
+ * was made at the request's own time of day.
  */
 export function lapseOf(
-  r: SubstitutionRequest,
-  at: { today: string; windowEnd: string; now: Date; remindFrom: Date },
+  r: Pick<SubstitutionRequest, 'state'>,
+  at: { today: string; windowEnd: string; nowLocal: string; remindAt: string; workingDay: boolean },
 ): Lapse {
   if (r.state !== 'pending') return null;
   if (at.today > at.windowEnd) return 'expire';
-  if (at.now.getTime() >= at.remindFrom.getTime()) return 'remind';
+  if (at.workingDay && at.nowLocal >= at.remindAt) return 'remind';
   return null;
 }
 

@@ -9,6 +9,8 @@ import { directoryCounts, directoryNames, targetsByUscc } from '../storage/direc
 import { loadMembers, teamRegions, teamTargets, type DrawRow, type TeamMember } from '../storage/draws.ts';
 import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
+import { latestRequestsOfTask } from '../storage/substitutions.ts';
+import type { Decider, SubstitutionRequest } from '../domain/substitution-request.ts';
 import { loadCalendar } from './calendar.ts';
 
 /** Gathers what the cards show from the database; the cards themselves (src/cards) stay pure. */
@@ -112,7 +114,15 @@ export async function drawResultData(
   };
 }
 
-/** One assignment card's data per active member of the task (or of one member, with `certNo`). */
+/** How a decider is named on cards: the directory has no names for heads and liaisons, only their department. */
+export function deciderLabel(deptName: string, role: Decider['role']): string {
+  return `${deptName}${role === 'head' ? '负责人' : '联络员'}`;
+}
+
+/**
+ * One assignment card's data per active member of the task — or of one member (`only`), who may also be one
+ * already replaced: their card then says by whom, and has no buttons.
+ */
 export async function assignmentData(
   db: Db,
   task: TaskDefinition,
@@ -133,10 +143,13 @@ export async function assignmentData(
   );
   const deadline = resultDeadline(task);
   const openIdOf = await openIdResolver(db);
+  const requests = await latestRequestsOfTask(db, task.id, only?.team);
+  const byCert = new Map(membersAll.map((m) => [`${m.teamNo}\t${m.certNo}`, m]));
   const out: (AssignmentCardData & { openId: string | null })[] = [];
   for (const m of membersAll) {
-    if (!m.active) continue;
-    if (only && only.certNo !== m.certNo) continue;
+    if (only ? only.certNo !== m.certNo : !m.active) continue;
+    const request = requests.get(`${m.teamNo}\t${m.certNo}`) ?? null;
+    const deptName = deptNames.get(m.dept) ?? m.dept;
     const openId = openIdOf(m);
     out.push({
       task: summary,
@@ -151,12 +164,38 @@ export async function assignmentData(
       deadline,
       confirmation: m.confirmedAt ? { at: localTime(m.confirmedAt, tz), by: m.confirmedBy ?? '' } : null,
       version: m.version,
-      substitution: null,
-      replaced: null,
+      substitution: request ? requestView(request, deptName, tz) : null,
+      replaced:
+        !m.active && request?.state === 'approved'
+          ? {
+              byName: byCert.get(`${m.teamNo}\t${request.inCert}`)?.name ?? request.inCert ?? '—',
+              approvedByName: deciderLabel(deptName, request.decider.role),
+              at: localTime(request.decidedAt!, tz),
+            }
+          : null,
       openId,
     });
   }
   return out;
+}
+
+function requestView(
+  r: SubstitutionRequest,
+  deptName: string,
+  tz: string,
+): NonNullable<AssignmentCardData['substitution']> {
+  return {
+    id: r.id,
+    state: r.state,
+    reason: r.reason,
+    note: r.note,
+    requestedAt: localTime(r.requestedAt, tz),
+    deciderName: deciderLabel(deptName, r.decider.role),
+    deciderRole: r.decider.role,
+    decidedAt: r.decidedAt ? localTime(r.decidedAt, tz) : null,
+    comment: r.comment,
+    version: r.version,
+  };
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

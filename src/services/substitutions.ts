@@ -1,49 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { App } from '../app.ts';
 import {
-  applySubstitutions,
-  DrawError,
+  indexSnapshots,
+  parseSnapshots,
+  SubstitutionReplayer,
   type SubstitutionRecord,
-  type SubstitutionRequest,
+  type SubstitutionRequest as ApprovedRequest,
 } from '../domain/draw/index.ts';
-import { UserError } from '../errors.ts';
 import { appendAudit } from '../storage/audit.ts';
 import { approvedSubstitutions, getDraw, loadOutcome } from '../storage/draws.ts';
-import { recordApprovedSubstitution } from '../storage/substitutions.ts';
+import type { Database } from '../storage/schema.ts';
+import {
+  insertRequest,
+  lockTaskSubstitutions,
+  recordApprovedSubstitution,
+} from '../storage/substitutions.ts';
+import { UserError } from '../errors.ts';
+import { getTask } from '../storage/tasks.ts';
 
 /**
- * Draws and records the replacement for an approved substitution request (docs/draw-algorithm.md "Substitutions"): the
- * earlier approved ones are replayed first, since each changes who is on which team and the loads.
- * The request/approval conversation in chat builds on this.
+ * The replacement draw behind an approval (docs/draw-algorithm.md "Substitutions"): the earlier approved
+ * replacements of the task are replayed first, in approval order, since each changes who is on which team and
+ * the loads. The chat workflow (`substitution-requests.ts`) and the draw vector test both come through here.
  */
-export async function approveSubstitution(
+
+/** The task's teams as they stand now: the draw replayed through every approved substitution so far. */
+export async function replayedDraw(
+  db: Kysely<Database>,
+  taskId: string,
+): Promise<SubstitutionReplayer | null> {
+  const draw = await getDraw(db, taskId);
+  if (!draw?.seed) return null;
+  const outcome = await loadOutcome(db, draw);
+  const replayer = new SubstitutionReplayer(
+    Buffer.from(draw.seed, 'hex'),
+    indexSnapshots(parseSnapshots(draw.snapshots)),
+    outcome.teams,
+  );
+  for (const earlier of await approvedSubstitutions(db, taskId)) replayer.apply(earlier);
+  return replayer;
+}
+
+/**
+ * Draws the replacement for a pending request and records the approval, the team change and the audit entry in
+ * the caller's transaction. Returns null when the request was no longer pending at `readVersion` (another
+ * decision won the race).
+ * @throws DrawError SUB.SHORTFALL when nobody is left to draw (nothing is written then).
+ */
+export async function drawAndRecordReplacement(
+  trx: Transaction<Database>,
   app: App,
   taskId: string,
-  request: SubstitutionRequest & { requestedBy: string; requestedAt: string; note?: string | null },
+  request: ApprovedRequest & { id: string; readVersion: number },
+): Promise<SubstitutionRecord | null> {
+  await lockTaskSubstitutions(trx, taskId);
+  const replayer = await replayedDraw(trx, taskId);
+  if (!replayer)
+    throw new UserError(
+      'SUB.NOT_DRAWN',
+      `the draw of task ${taskId} has not run; there is nobody to replace`,
+    );
+  const record = replayer.apply(request);
+  if (!(await recordApprovedSubstitution(trx, taskId, record, request))) return null;
+  const draw = await getDraw(trx, taskId);
+  await appendAudit(trx, {
+    at: app.clock().toISOString(),
+    actor: request.approvedBy,
+    action: 'substitution.approve',
+    subject: taskId,
+    details: { request: request.id, ...record, seed: draw!.seed },
+  });
+  return record;
+}
+
+/**
+ * Records an approval decided outside chat in one step (a pending request and its approval at once), for replaying
+ * a published record such as the draw test vector. The chat workflow never uses it: there the request, the
+ * decider's card and the approval are separate steps (`substitution-requests.ts`).
+ * @throws UserError when the task is unknown or not drawn; DrawError for a shortfall or a wrong member.
+ */
+export async function recordExternalApproval(
+  app: App,
+  taskId: string,
+  request: ApprovedRequest & { requestedBy: string; requestedAt: string; note?: string | null },
 ): Promise<SubstitutionRecord> {
+  const task = await getTask(app.store.db, taskId);
+  if (!task) throw new UserError('TASK.NOT_FOUND', `there is no task ${taskId}`);
   return app.store.db.transaction().execute(async (trx) => {
-    const draw = await getDraw(trx, taskId);
-    if (!draw?.seed)
-      throw new UserError(
-        'SUB.NOT_DRAWN',
-        `the draw of task ${taskId} has not run; there is nobody to replace`,
-      );
-    const earlier = await approvedSubstitutions(trx, taskId);
-    let record: SubstitutionRecord;
-    try {
-      const replay = applySubstitutions(await loadOutcome(trx, draw), draw.snapshots, [...earlier, request]);
-      record = replay.substitutions.at(-1)!;
-    } catch (err) {
-      if (err instanceof DrawError) throw new UserError(err.code, err.message);
-      throw err;
-    }
-    await recordApprovedSubstitution(trx, taskId, record, request);
-    await appendAudit(trx, {
-      at: app.clock().toISOString(),
-      actor: request.approvedBy,
-      action: 'substitution.approve',
-      subject: taskId,
-      details: { ...record, seed: draw.seed },
+    const id = randomUUID();
+    await insertRequest(trx, {
+      id,
+      taskId,
+      taskState: task.state,
+      voidReason: task.voidReason,
+      team: request.team,
+      dept: request.dept,
+      outCert: request.out,
+      reason: request.reason,
+      note: request.note ?? null,
+      state: 'pending',
+      requestedBy: request.requestedBy,
+      requestedAt: request.requestedAt,
+      decider: { openId: request.approvedBy, role: 'head', why: null },
+      decidedBy: null,
+      decidedAt: null,
+      comment: null,
+      inCert: null,
+      version: 1,
     });
-    return record;
+    const record = await drawAndRecordReplacement(trx, app, taskId, { ...request, id, readVersion: 1 });
+    return record!;
   });
 }

@@ -2,8 +2,10 @@ import type { App } from '../app.ts';
 import type { RiskClass } from '../domain/directory.ts';
 import { parseTargetsSnapshot } from '../domain/draw/index.ts';
 import { targetsByUscc } from '../storage/directory.ts';
+import { directoryNames } from '../storage/directory.ts';
 import { getDraw, loadMembers, loadTeams } from '../storage/draws.ts';
-import { resultDeadline } from './card-data.ts';
+import { requestsOfTask } from '../storage/substitutions.ts';
+import { deciderLabel, resultDeadline } from './card-data.ts';
 import { requireTask } from './tasks.ts';
 
 export interface TeamView {
@@ -22,6 +24,24 @@ export interface TeamView {
     confirmedAt: string | null;
   }[];
   targets: { uscc: string; name: string | null; address: string | null }[];
+  /** The team's substitution requests in the order they were made: who asked, why, and what became of it. */
+  substitutions: SubstitutionView[];
+}
+
+export interface SubstitutionView {
+  id: string;
+  dept: string;
+  out: { certNo: string; name: string | null };
+  reason: string;
+  note: string | null;
+  requestedAt: string;
+  state: string;
+  /** Who decides it (head or liaison of the inspector's department), and why the liaison when it is. */
+  decider: { role: string; label: string; why: string | null };
+  decidedAt: string | null;
+  decidedBy: string | null;
+  comment: string | null;
+  in: { certNo: string; name: string | null } | null;
 }
 
 /** Everything `task show` prints, as data. */
@@ -43,6 +63,9 @@ export async function taskView(app: App, id: string) {
     const due = resultDeadline(d);
     const members = await loadMembers(db, id);
     const structure = await loadTeams(db, id, { drawnOnly: false });
+    const requests = await requestsOfTask(db, id);
+    const deptNames = (await directoryNames(db)).departments;
+    const nameOf = (cert: string) => members.find((m) => m.certNo === cert)?.name ?? null;
     const names = await targetsByUscc(
       db,
       structure.flatMap((t) => t.targets),
@@ -68,6 +91,26 @@ export async function taskView(app: App, id: string) {
         name: names.get(u)?.name ?? null,
         address: names.get(u)?.address ?? null,
       })),
+      substitutions: requests
+        .filter((r) => r.team === t.no)
+        .map((r) => ({
+          id: r.id,
+          dept: r.dept,
+          out: { certNo: r.outCert, name: nameOf(r.outCert) },
+          reason: r.reason,
+          note: r.note,
+          requestedAt: r.requestedAt,
+          state: r.state,
+          decider: {
+            role: r.decider.role,
+            label: deciderLabel(deptNames.get(r.dept) ?? r.dept, r.decider.role),
+            why: r.decider.why,
+          },
+          decidedAt: r.decidedAt,
+          decidedBy: r.decidedBy,
+          comment: r.comment,
+          in: r.inCert ? { certNo: r.inCert, name: nameOf(r.inCert) } : null,
+        })),
     }));
   }
   return {

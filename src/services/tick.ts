@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { pruneDeliveries } from '../storage/inbound.ts';
 import { withSchedulerLock } from '../storage/job-runs.ts';
+import { substitutionLapses } from './substitution-lapses.ts';
 
 /**
  * One kind of scheduled work (reminders, expiry, the digest, housekeeping), run on every tick.
@@ -56,7 +57,10 @@ export const pruneDeliveriesJob: TickJob = {
  * Every scheduled job, in the order a tick runs them. Adding one is one line here: its `TickJob` (in the service
  * it belongs to) appended to this list.
  */
-export const TICK_JOBS: TickJob[] = [pruneDeliveriesJob];
+export const TICK_JOBS: TickJob[] = [
+  pruneDeliveriesJob,
+  { name: 'substitution-lapses', run: substitutionLapses },
+];
 
 /**
  * Runs every job that is due at `now` (what the scheduler calls each minute, and `liancha tick --at`), under the

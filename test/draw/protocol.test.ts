@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/db.ts';
 import { createApp } from '../../src/app.ts';
-import { approveSubstitution } from '../../src/services/substitutions.ts';
+import { recordExternalApproval } from '../../src/services/substitutions.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
 import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
@@ -98,7 +98,7 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
     const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' } });
     try {
       const sub = vector.substitutions[0]!;
-      const record = await approveSubstitution(app, TASK, {
+      const record = await recordExternalApproval(app, TASK, {
         team: sub.team,
         dept: sub.dept,
         out: sub.out,

@@ -40,6 +40,7 @@ describe('liancha tick --at', () => {
     expect(shanghai.stdout).toBe(
       'tick at 2026-12-03 09:00 (Asia/Shanghai):\n' +
         '  prune-deliveries: pruned 0\n' +
+        '  substitution-lapses: reminded 0, expired 0\n' +
         'messages queued by this tick are sent by the running bot (or liancha outbox flush)\n',
     );
     const utc = await runCli(url, ['tick', '--at', '2026-12-03T09:00:00+08:00'], {
@@ -56,7 +57,10 @@ describe('liancha tick --at', () => {
     expect(JSON.parse(res.stdout)).toEqual({
       at: '2026-12-05T06:30:00.000Z',
       ran: true,
-      jobs: [{ name: 'prune-deliveries', ok: true, counts: { pruned: 0 } }],
+      jobs: [
+        { name: 'prune-deliveries', ok: true, counts: { pruned: 0 } },
+        { name: 'substitution-lapses', ok: true, counts: { reminded: 0, expired: 0 } },
+      ],
     });
   });
 });

@@ -131,5 +131,27 @@ function printTaskView(io: CommandContext['io'], v: TaskView, tz: string): void 
       print(io, `  ${m.dept}\t${m.certNo}\t${m.name ?? '?'}${flags ? `\t(${flags})` : ''}`);
     }
     for (const target of team.targets) print(io, `  · ${target.uscc}\t${target.name ?? '?'}`);
+    if (team.substitutions.length > 0) print(io, '  substitutions 更换:');
+    for (const s of team.substitutions) print(io, `    ${substitutionLine(s, tz)}`);
+  }
+}
+
+/** One request of a team's history: who asked, when and why, and what became of it (by whom, when). */
+function substitutionLine(s: TaskView['teams'][number]['substitutions'][number], tz: string): string {
+  const who = `${s.dept} ${s.out.name ?? '?'} (${s.out.certNo})`;
+  const asked = `asked ${when(tz, s.requestedAt)}: ${s.reason}${s.note ? ` — ${s.note}` : ''}`;
+  const decided = s.decidedAt ? ` ${when(tz, s.decidedAt)}` : '';
+  const via = s.decider.why ? ` (decided by the liaison: ${s.decider.why})` : '';
+  switch (s.state) {
+    case 'approved':
+      return `${who} ${asked}; approved by ${s.decider.label}${decided}${via} → ${s.in?.name ?? '?'} (${s.in?.certNo ?? '?'})`;
+    case 'rejected':
+      return `${who} ${asked}; rejected by ${s.decider.label}${decided}${via}: ${s.comment ?? ''}`;
+    case 'withdrawn':
+      return `${who} ${asked}; withdrawn${decided}`;
+    case 'expired':
+      return `${who} ${asked}; expired${decided} (nobody decided before the window ended)`;
+    default:
+      return `${who} ${asked}; pending — waiting for ${s.decider.label}${via}`;
   }
 }

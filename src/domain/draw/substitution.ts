@@ -108,6 +108,16 @@ export class SubstitutionReplayer {
     return this.current;
   }
 
+  /**
+   * How many officers a replacement on this team for this department could be drawn from right now: the
+   * department's officers covering the team's region, with no conflict with its targets, never on the team.
+   */
+  eligibleCount(teamNo: number, dept: string): number {
+    const team = this.byNo.get(teamNo);
+    if (!team) return 0;
+    return teamCandidates(this.index, team, dept, this.everOn.get(teamNo)!).length;
+  }
+
   private bumpLoad(certNo: string, by: number): void {
     this.load.set(certNo, (this.load.get(certNo) ?? 0) + by);
   }

@@ -58,6 +58,11 @@ export interface BotOptions {
    * On, it also ticks once at start-up.
    */
   scheduler?: boolean;
+  /**
+   * The bot's clock (default: the system's). Signed deliveries are dated by this clock too, so a bot living on the
+   * office's 2026-12-02 accepts them whatever day the tests run.
+   */
+  clock?: () => Date;
 }
 
 export interface E2E {
@@ -146,7 +151,7 @@ export async function e2e(
         if (v === undefined) delete botEnv[k];
         else botEnv[k] = v;
       }
-      const app = await createApp({ env: botEnv });
+      const app = await createApp({ env: botEnv, ...(opts.clock ? { clock: opts.clock } : {}) });
       const bot = startBot(app, {
         ...(opts.feishu ? { feishu: opts.feishu } : {}),
         scheduler: opts.scheduler ?? false,
@@ -168,6 +173,7 @@ export async function e2e(
           verificationToken: VERIFICATION_TOKEN,
           appId: fake.appId,
           tenantKey: fake.tenantKey,
+          now: () => app.clock().getTime(),
         });
       let stopped = false;
       const running: RunningBot = {
