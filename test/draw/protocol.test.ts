@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/db.ts';
 import { createApp } from '../../src/app.ts';
+import { independentVerifier } from '../helpers/verifier.ts';
 import { recordExternalApproval } from '../../src/services/substitutions.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
@@ -22,15 +22,6 @@ function foodTaskFile(): string {
   const path = join(dir, 'task-food.yaml');
   writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
   return path;
-}
-
-/** Runs the stdlib-only Python script of docs/draw-algorithm.md on an exported record. */
-function independentVerifier(exportFile: string): string {
-  const doc = readFileSync(new URL('../../docs/draw-algorithm.md', import.meta.url), 'utf8');
-  const script = /```python\n([\s\S]*?)```/.exec(doc)![1]!;
-  const path = join(mkdtempSync(join(tmpdir(), 'liancha-py-')), 'verify.py');
-  writeFileSync(path, script);
-  return execFileSync('python3', [path, exportFile], { encoding: 'utf8' }).trim();
 }
 
 describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {

@@ -4,7 +4,11 @@
  * gets an assignment card, the requester and the leader are told, every card updates in place, and the draw still
  * verifies. The bot's clock is the office's Wednesday 2026-12-02 10:00 (the inspection window is December 2026).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { independentVerifier } from '../../helpers/verifier.ts';
 import { dialects } from '../../helpers/stores.ts';
 import {
   activeMembers,
@@ -267,15 +271,15 @@ describe('substitution requests end to end (SQLite)', () => {
       .at(-1)!;
     expect(cardText(card.card)).toMatch(new RegExp(`${newLeader.name}（市市场监督管理局，组长）`));
 
-    const dir = await import('node:fs').then((fs) => fs.mkdtempSync('/tmp/liancha-sub-export-'));
+    const dir = mkdtempSync(join(tmpdir(), 'liancha-sub-export-'));
     const exported = await e.cli(['draw', 'export', taskId, `${dir}/draw.json`]);
     expect(exported.code).toBe(0);
-    const record = JSON.parse(
-      await import('node:fs').then((fs) => fs.readFileSync(`${dir}/draw.json`, 'utf8')),
-    );
+    const record = JSON.parse(readFileSync(`${dir}/draw.json`, 'utf8'));
     const team2 = record.substitutions.filter((s: { team: number }) => s.team === 2);
     expect(team2.map((s: { n: number }) => s.n)).toEqual(team2.map((_: unknown, i: number) => i + 1));
     expect(team2.length).toBe(approvals);
     expect((await e.cli(['draw', 'verify', taskId])).stdout.trim()).toBe('MATCH');
+    // The published Python verifier replays the substitutions too, from the export alone.
+    expect(independentVerifier(`${dir}/draw.json`)).toBe('MATCH');
   });
 });
