@@ -235,7 +235,11 @@ export function decideSubstitution(
   return {
     ok: true,
     next,
-    effects: [audit(next, decision.approve ? 'substitution.approve' : 'substitution.reject', { comment })],
+    effects: [
+      audit(next, decision.approve ? 'substitution.approve' : 'substitution.reject', {
+        ...(next.comment ? { comment: next.comment } : {}),
+      }),
+    ],
   };
 }
 

@@ -257,6 +257,8 @@ export async function decideSubstitution(
       await patchRequestCards(trx, app, next);
       return { ok: true, next };
     }
+    // The approval's audit entry is written by drawAndRecordReplacement, with what the draw decided (n, who came
+    // in, the seed) — the rule's own audit effect would say less, so it is not applied here.
     let record;
     try {
       record = await drawAndRecordReplacement(trx, app, next.taskId, {

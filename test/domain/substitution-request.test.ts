@@ -690,7 +690,7 @@ describe('deciding a request (decideSubstitution)', () => {
           kind: 'audit',
           action: 'substitution.approve',
           subject: 'T1',
-          details: { ...pendingDetails, comment: '' },
+          details: { ...pendingDetails },
         },
       ],
     });
