@@ -295,7 +295,12 @@ export async function decideSubstitution(
         showCard: true,
       };
     const approved = { ...next, inCert: record.in };
-    await queueApprovalNotices(trx, app, approved, record);
+    const { replacementReachable } = await queueApprovalNotices(trx, app, approved, record);
+    if (!replacementReachable)
+      app.log.warn(
+        { task: next.taskId, team: next.team, cert: record.in },
+        'the replacement has no Feishu identity: their liaison must tell them (liancha users check)',
+      );
     await patchRequestCards(trx, app, approved);
     return { ok: true, next: approved };
   });

@@ -9,73 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../helpers/stores.ts';
-import {
-  activeMembers,
-  auditCount,
-  buttonValues,
-  cardsTo,
-  cardText,
-  cardTitle,
-  e2e,
-  openIdOfMobile,
-  type Member,
-  type RunningBot,
-} from './setup.ts';
-
-const START = Date.parse('2026-12-02T10:00:00+08:00');
-const HEAD = {
-  SCJG: openIdOfMobile('13947000000'),
-  WJW: openIdOfMobile('13947000056'),
-  YJGL: openIdOfMobile('13947000028'),
-};
-const LIAISON = { WJW: openIdOfMobile('13947000063'), YJGL: openIdOfMobile('13947000035') };
-
-type Answer = { toast?: { type: string; content: string }; card?: { data: Record<string, unknown> } };
-const action = (card: unknown, name: string) => buttonValues(card).find((v) => v.action === name);
-
-/** A bot on the office's clock, a drawn food task, and helpers to act on cards as people do. */
-async function rig(fresh: Parameters<typeof e2e>[0]) {
-  const e = await e2e(fresh);
-  const offset = START - Date.now();
-  const bot = await e.startBot({ clock: () => new Date(Date.now() + offset) });
-  const taskId = await e.createFoodTask();
-  await e.drawTask(taskId);
-  await bot.drain();
-  const press = async (b: RunningBot, who: string, value: Record<string, unknown>, formValue?: object) =>
-    (
-      await b.callbacks.cardAction({
-        operatorOpenId: who,
-        value,
-        ...(formValue ? { formValue: { ...formValue } } : {}),
-      })
-    ).body as Answer;
-  const assignmentCardOf = (m: Member) =>
-    cardsTo(e.fake, m.openId)
-      .filter((x) => cardTitle(x.card) === '检查任务通知')
-      .at(-1)!;
-  /** 申请更换 → 提交申请 with this reason, on the member's assignment card. */
-  const ask = async (m: Member, reason = 'WORK_CONFLICT', note = '', b: RunningBot = bot) => {
-    const opened = await press(b, m.openId, action(assignmentCardOf(m).card, 'substitution.form')!);
-    if (opened.toast || !opened.card) return opened; // refused: the form did not open
-    return press(b, m.openId, action(opened.card.data, 'substitution.request')!, { reason, note });
-  };
-  const approvalsTo = (openId: string) =>
-    cardsTo(e.fake, openId).filter((x) => cardTitle(x.card) === '更换申请');
-  const requestOf = (certNo: string) =>
-    e.store.db
-      .selectFrom('substitutions')
-      .selectAll()
-      .where('task_id', '=', taskId)
-      .where('out_cert', '=', certNo)
-      .orderBy('requested_at', 'desc')
-      .executeTakeFirstOrThrow();
-  return { e, bot, taskId, press, ask, approvalsTo, requestOf, assignmentCardOf };
-}
+import { activeMembers, auditCount, cardsTo, cardText } from './setup.ts';
+import { action, HEAD, LIAISON, substitutionRig } from './substitution-rig.ts';
 
 describe('a request nobody decides (SQLite)', () => {
-  let r: Awaited<ReturnType<typeof rig>>;
+  let r: Awaited<ReturnType<typeof substitutionRig>>;
   beforeAll(async () => {
-    r = await rig(dialects()[0]!.fresh);
+    r = await substitutionRig(dialects()[0]!.fresh);
   });
   afterAll(async () => {
     await r?.e.close();
@@ -138,9 +78,9 @@ describe('a request nobody decides (SQLite)', () => {
 });
 
 describe.each(dialects())('decisions racing on $dialect', ({ fresh }) => {
-  let r: Awaited<ReturnType<typeof rig>>;
+  let r: Awaited<ReturnType<typeof substitutionRig>>;
   beforeAll(async () => {
-    r = await rig(fresh);
+    r = await substitutionRig(fresh);
   });
   afterAll(async () => {
     await r?.e.close();
@@ -184,9 +124,9 @@ describe.each(dialects())('decisions racing on $dialect', ({ fresh }) => {
 });
 
 describe('who decides, and requests that come too late (SQLite)', () => {
-  let r: Awaited<ReturnType<typeof rig>>;
+  let r: Awaited<ReturnType<typeof substitutionRig>>;
   beforeAll(async () => {
-    r = await rig(dialects()[0]!.fresh);
+    r = await substitutionRig(dialects()[0]!.fresh);
   });
   afterAll(async () => {
     await r?.e.close();

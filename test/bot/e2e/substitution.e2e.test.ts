@@ -17,76 +17,34 @@ import {
   cardsTo,
   cardText,
   cardTitle,
-  e2e,
-  openIdOfMobile,
   type E2E,
   type Member,
   type RunningBot,
 } from './setup.ts';
+import { action, HEAD, LIAISON, substitutionRig } from './substitution-rig.ts';
 
 const sqlite = dialects()[0]!;
 
-/** The office's wall clock at the start of the tests: 2026-12-02 10:00 in Beijing. */
-const START = Date.parse('2026-12-02T10:00:00+08:00');
-
-/** Department heads and liaisons in the Wuhai directory (departments.csv), as the fake knows them. */
-const HEAD = {
-  SCJG: openIdOfMobile('13947000000'),
-  WJW: openIdOfMobile('13947000056'),
-  YJGL: openIdOfMobile('13947000028'),
-};
-const LIAISON = { SCJG: openIdOfMobile('13947000007'), WJW: openIdOfMobile('13947000063') };
-
-type Answer = { toast?: { type: string; content: string }; card?: { data: Record<string, unknown> } };
-
-const action = (card: unknown, name: string) => buttonValues(card).find((v) => v.action === name);
-
 describe('substitution requests end to end (SQLite)', () => {
+  let r: Awaited<ReturnType<typeof substitutionRig>>;
   let e: E2E;
   let bot: RunningBot;
   let taskId: string;
 
   beforeAll(async () => {
-    e = await e2e(sqlite.fresh);
-    const offset = START - Date.now();
-    bot = await e.startBot({ clock: () => new Date(Date.now() + offset) });
-    taskId = await e.createFoodTask();
-    await e.drawTask(taskId);
-    await bot.drain();
+    r = await substitutionRig(sqlite.fresh);
+    ({ e, bot, taskId } = r);
   });
   afterAll(async () => {
     await e?.close();
   });
 
-  async function press(who: string, value: Record<string, unknown>, formValue?: Record<string, unknown>) {
-    const res = await bot.callbacks.cardAction({
-      operatorOpenId: who,
-      value,
-      ...(formValue ? { formValue } : {}),
-    });
-    return res.body as Answer;
-  }
-
-  /** The member's latest assignment card as the fake holds it (patches applied). */
-  const assignmentCardOf = (m: Member) =>
-    cardsTo(e.fake, m.openId)
-      .filter((x) => cardTitle(x.card) === '检查任务通知')
-      .at(-1)!;
-
-  /** Opens the form on the member's assignment card and submits it; returns the answer. */
-  async function ask(m: Member, reason: string, note = '') {
-    const card = assignmentCardOf(m).card;
-    const opened = await press(m.openId, action(card, 'substitution.form')!);
-    const submit = action(opened.card!.data, 'substitution.request');
-    expect(submit, cardText(opened.card!.data)).toBeDefined();
-    return press(m.openId, submit!, { reason, note });
-  }
-
+  const press = (who: string, value: Record<string, unknown>, formValue?: Record<string, unknown>) =>
+    r.press(bot, who, value, formValue);
+  const assignmentCardOf = (m: Member) => r.assignmentCardOf(m);
+  const ask = (m: Member, reason: string, note = '') => r.ask(m, reason, note);
   /** The newest approval card the person received. */
-  const approvalCardTo = (openId: string) =>
-    cardsTo(e.fake, openId)
-      .filter((x) => cardTitle(x.card) === '更换申请')
-      .at(-1);
+  const approvalCardTo = (openId: string) => r.approvalsTo(openId).at(-1);
 
   async function requestRow(certNo: string) {
     return e.store.db
