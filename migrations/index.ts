@@ -4,6 +4,7 @@ import * as m002 from './002_tasks_and_draws.ts';
 import * as m003 from './003_bot_outbox.ts';
 import * as m004 from './004_audit_append_only.ts';
 import * as m005 from './005_substitution_requests_and_jobs.ts';
+import * as m006 from './006_results.ts';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '003_bot_outbox', up: m003.up },
   { name: '004_audit_append_only', up: m004.up },
   { name: '005_substitution_requests_and_jobs', up: m005.up },
+  { name: '006_results', up: m006.up },
 ];

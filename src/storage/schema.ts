@@ -84,6 +84,9 @@ export interface TasksTable {
   created_by: string;
   void_reason: string | null;
   voided_at: string | null;
+  closed_at: string | null;
+  /** Set when the task was closed with results missing (`task close --force --reason`). */
+  close_reason: string | null;
 }
 
 export interface DrawsTable {
@@ -163,6 +166,25 @@ export interface SubstitutionsTable {
   decider_why: 'head-is-requester' | 'head-unresolved' | null;
 }
 
+/** One department's part of one target's result; an edit replaces it (versions in the audit log). */
+export interface ResultsTable {
+  task_id: string;
+  uscc: string;
+  dept: string;
+  team_no: number;
+  /** JSON array of category codes. */
+  categories: string;
+  inspected_on: string;
+  /** JSON array of inspection methods. */
+  methods: string;
+  note: string | null;
+  followup: string | null;
+  entered_by: string;
+  entered_at: string;
+  source: 'chat' | 'import';
+  version: number;
+}
+
 /** One scheduled occasion that has run (`sub-remind:<request>`, `digest:<chat>:<ISO week>`, …). */
 export interface JobRunsTable {
   key: string;
@@ -234,6 +256,7 @@ export interface Database {
   team_members: TeamMembersTable;
   substitutions: SubstitutionsTable;
   job_runs: JobRunsTable;
+  results: ResultsTable;
   outbox: OutboxTable;
   inbound_deliveries: InboundDeliveriesTable;
   identities: IdentitiesTable;
