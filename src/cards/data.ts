@@ -159,3 +159,59 @@ export interface MyTasksCardData {
     deadline: Deadline;
   }[];
 }
+
+/** A result category as the cards list it (from config/result-categories.json). */
+export interface CategoryView {
+  code: string;
+  zh: string;
+  en: string;
+  exclusive?: boolean;
+  needsFollowup?: boolean;
+}
+
+/**
+ * 结果录入: the result-entry card for one officer's department on one team — a page of the team's targets, each with
+ * what this department has entered (or a form to enter it), and which of the team's departments are still missing.
+ * Times already in LIANCHA_TZ.
+ */
+export interface ResultEntryCardData {
+  task: TaskSummary;
+  team: { no: number; region: string };
+  /** The department this card enters for (the officer's own), and the officer. */
+  dept: { code: string; name: string };
+  you: { certNo: string; name: string };
+  categories: CategoryView[];
+  /** Methods a result may name (the task items' own). */
+  methods: string[];
+  /** `YYYY-MM-DD` in LIANCHA_TZ: the date picker's default and the latest date allowed. */
+  today: string;
+  /** Page `page` (0-based) of `pages`, `pageSize` targets each; `targets` holds only this page's. */
+  page: number;
+  pages: number;
+  pageSize: number;
+  /** Targets on the team in all, and how many this department has entered. */
+  totals: { targets: number; entered: number };
+  targets: {
+    uscc: string;
+    name: string;
+    address: string | null;
+    /** What this department entered, with the row's version (a submit carries it), or null. */
+    mine: {
+      categories: string[];
+      inspectedOn: string;
+      methods: string[];
+      note: string | null;
+      followup: string | null;
+      enteredAt: string;
+      version: number;
+    } | null;
+    /** Names of the team's departments that have entered / are still missing for this target. */
+    enteredDepts: string[];
+    missingDepts: string[];
+    /** When this department's part is due, and whether it is past due. */
+    deadline: Deadline;
+    overdue: boolean;
+  }[];
+  /** False once the task is closed (or void): the card shows results, no forms. */
+  editable: boolean;
+}
