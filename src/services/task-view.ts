@@ -6,6 +6,8 @@ import { directoryNames } from '../storage/directory.ts';
 import { getDraw, loadMembers, loadTeams } from '../storage/draws.ts';
 import { requestsOfTask } from '../storage/substitutions.ts';
 import { deciderLabel, resultDeadline } from './card-data.ts';
+import { localDate } from '../domain/time.ts';
+import { taskResults } from './result-progress.ts';
 import { requireTask } from './tasks.ts';
 
 export interface TeamView {
@@ -23,7 +25,23 @@ export interface TeamView {
     via: string;
     confirmedAt: string | null;
   }[];
-  targets: { uscc: string; name: string | null; address: string | null }[];
+  targets: {
+    uscc: string;
+    name: string | null;
+    address: string | null;
+    /** Complete when every department of the team has entered its part. */
+    complete: boolean;
+    /** Each department's part: entered (with its inspection date and categories) or due by its deadline. */
+    results: {
+      dept: string;
+      entered: boolean;
+      inspectedOn: string | null;
+      categories: string[];
+      deadline: string;
+      deadlineProvisional: boolean;
+      overdue: boolean;
+    }[];
+  }[];
   /** The team's substitution requests in the order they were made: who asked, why, and what became of it. */
   substitutions: SubstitutionView[];
 }
@@ -66,6 +84,8 @@ export async function taskView(app: App, id: string) {
     const requests = await requestsOfTask(db, id);
     const deptNames = (await directoryNames(db)).departments;
     const nameOf = (cert: string) => members.find((m) => m.certNo === cert)?.name ?? null;
+    const today = localDate(app.clock(), app.config.LIANCHA_TZ);
+    const progress = new Map((await taskResults(db, d, today)).map((t) => [t.uscc, t]));
     const names = await targetsByUscc(
       db,
       structure.flatMap((t) => t.targets),
@@ -90,6 +110,16 @@ export async function taskView(app: App, id: string) {
         uscc: u,
         name: names.get(u)?.name ?? null,
         address: names.get(u)?.address ?? null,
+        complete: progress.get(u)?.complete ?? false,
+        results: (progress.get(u)?.parts ?? []).map((p) => ({
+          dept: p.dept,
+          entered: p.result !== null,
+          inspectedOn: p.result?.inspectedOn ?? null,
+          categories: p.result?.categories ?? [],
+          deadline: p.deadline.date,
+          deadlineProvisional: p.deadline.provisional,
+          overdue: p.overdue,
+        })),
       })),
       substitutions: requests
         .filter((r) => r.team === t.no)

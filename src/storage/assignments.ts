@@ -9,6 +9,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 export interface MyAssignment {
   task: TaskDefinition;
   team: number;
+  /** The certificate this place is held under (a person normally has one). */
+  certNo: string;
   leader: boolean;
   /** Targets on that team. */
   targets: number;
@@ -28,6 +30,7 @@ export async function activeAssignments(db: Db, certNos: readonly string[]): Pro
     .innerJoin('tasks as t', 't.id', 'm.task_id')
     .select((eb) => [
       'm.team_no',
+      'm.cert_no',
       'm.leader',
       'm.confirmed_at',
       't.definition',
@@ -48,6 +51,7 @@ export async function activeAssignments(db: Db, certNos: readonly string[]): Pro
   return rows.map((r) => ({
     task: JSON.parse(r.definition) as TaskDefinition,
     team: Number(r.team_no),
+    certNo: r.cert_no,
     leader: Number(r.leader) === 1,
     targets: Number(r.targets ?? 0),
     confirmed: r.confirmed_at !== null,

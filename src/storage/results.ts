@@ -134,18 +134,16 @@ export async function teamTargetList(db: Db, taskId: string): Promise<{ uscc: st
   return rows.map((r) => ({ uscc: r.uscc, team: Number(r.team_no) }));
 }
 
-/** Marks a task closed (from locked), with the reason when forced; false when it was no longer locked. */
-export async function saveTaskClosed(
+/** When a task was closed, and the reason when it was forced with results missing (the state is saved by moveTask). */
+export async function recordTaskClose(
   trx: Transaction<Database>,
   taskId: string,
   at: string,
   reason: string | null,
-): Promise<boolean> {
-  const res = await trx
+): Promise<void> {
+  await trx
     .updateTable('tasks')
-    .set({ state: 'closed', closed_at: at, close_reason: reason })
+    .set({ closed_at: at, close_reason: reason })
     .where('id', '=', taskId)
-    .where('state', '=', 'locked')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+    .execute();
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { closeTask } from '../../services/task-close.ts';
 import { taskView } from '../../services/task-view.ts';
 import { createTask, voidTask } from '../../services/tasks.ts';
 import { listTasks } from '../../storage/tasks.ts';
@@ -79,6 +80,27 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
         print(io, `task ${t.id} is void: ${t.voidReason}`);
       });
     });
+
+  task
+    .command('close')
+    .argument('<id>', 'task id')
+    .option(
+      '--force',
+      'close although results are missing (needs --reason; the audit entry lists what is missing)',
+    )
+    .option('--reason <text>', 'why results are missing (with --force)')
+    .description('close a task whose results are all entered; a closed task takes no more edits')
+    .action(async (id: string, opts: { force?: boolean; reason?: string }) => {
+      await withApp(async (app) => {
+        const { task: t, missing } = await closeTask(app, id, opts);
+        print(
+          io,
+          missing.length === 0
+            ? `task ${t.id} is closed: every result is entered`
+            : `task ${t.id} is closed with ${missing.length} result${missing.length === 1 ? '' : 's'} missing (recorded in the audit log): ${opts.reason}`,
+        );
+      });
+    });
 }
 
 type TaskView = Awaited<ReturnType<typeof taskView>>;
@@ -117,7 +139,7 @@ function printTaskView(io: CommandContext['io'], v: TaskView, tz: string): void 
   for (const team of v.teams) {
     print(
       io,
-      `\nteam ${team.no} (region ${team.region}) — results due ${team.deadline}${team.deadlineProvisional ? ' (暂定 provisional: the holiday calendar does not cover that year yet)' : ''}`,
+      `\nteam ${team.no} (region ${team.region}) — results due ${v.parameters.resultDays} working days after each inspection, at the latest ${team.deadline}${team.deadlineProvisional ? ' (暂定 provisional: the holiday calendar does not cover that year yet)' : ''}`,
     );
     for (const m of team.members) {
       const flags = [
@@ -130,10 +152,23 @@ function printTaskView(io: CommandContext['io'], v: TaskView, tz: string): void 
         .join(', ');
       print(io, `  ${m.dept}\t${m.certNo}\t${m.name ?? '?'}${flags ? `\t(${flags})` : ''}`);
     }
-    for (const target of team.targets) print(io, `  · ${target.uscc}\t${target.name ?? '?'}`);
+    for (const target of team.targets)
+      print(io, `  · ${target.uscc}\t${target.name ?? '?'}\t${resultsLine(target)}`);
     if (team.substitutions.length > 0) print(io, '  substitutions 更换:');
     for (const s of team.substitutions) print(io, `    ${substitutionLine(s, tz)}`);
   }
+}
+
+/** Where one target's results stand: complete, or which departments are missing and by when. */
+function resultsLine(target: TaskView['teams'][number]['targets'][number]): string {
+  if (target.complete)
+    return `✅ complete (${target.results.map((r) => `${r.dept} ${r.inspectedOn}`).join(', ')})`;
+  const parts = target.results.map((r) =>
+    r.entered
+      ? `${r.dept} ✅ ${r.inspectedOn}`
+      : `${r.dept} ${r.overdue ? '⚠️ overdue since' : '⏳ due'} ${r.deadline}${r.deadlineProvisional ? ' (暂定)' : ''}`,
+  );
+  return parts.join('; ');
 }
 
 /** One request of a team's history: who asked, when and why, and what became of it (by whom, when). */
