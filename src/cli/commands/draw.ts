@@ -1,8 +1,8 @@
-import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from '../../services/draws.ts';
 import { print, printJson, when } from '../io.ts';
+import { writeOutputFiles } from '../output-file.ts';
 import type { CommandContext } from '../main.ts';
 import type { App } from '../../app.ts';
 import { resolveBeforeDraw } from '../../services/identities.ts';
@@ -12,18 +12,6 @@ async function refreshIdentities(app: App): Promise<void> {
   if (app.config.localMode) return;
   const { feishuFromConfig } = await import('../../bot/feishu/client.ts');
   await resolveBeforeDraw(app, feishuFromConfig(app.config, { log: app.log }));
-}
-
-/** True when `file` is the SQLite database (or its WAL, shared-memory or journal file), by any name or link. */
-function isDatabaseFile(app: App, file: string): boolean {
-  const dbPath = app.store.sqlite?.name;
-  if (!dbPath) return false;
-  const target = statSync(file, { throwIfNoEntry: false });
-  if (!target) return false;
-  return ['', '-wal', '-shm', '-journal'].some((suffix) => {
-    const s = statSync(dbPath + suffix, { throwIfNoEntry: false });
-    return s !== undefined && s.dev === target.dev && s.ino === target.ino;
-  });
 }
 
 export function registerDraw(program: Command, { io, withApp }: CommandContext): void {
@@ -170,24 +158,12 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .option('--force', 'overwrite FILE if it exists (never the database itself)')
     .action(async (id: string, file: string, opts: { force?: boolean }) => {
       await withApp(async (app) => {
-        if (isDatabaseFile(app, file))
-          throw new UserError(
-            'DRAW.EXPORT_OVER_DATABASE',
-            `${file} is liancha's own database (DATABASE_URL): write the record to another file`,
-          );
         const record = await drawRecord(app, id);
-        try {
-          // 'wx' fails when the file exists: an earlier export or any other file is never replaced by accident.
-          writeFileSync(file, JSON.stringify(record, null, 2) + '\n', { flag: opts.force ? 'w' : 'wx' });
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EEXIST')
-            throw new UserError(
-              'DRAW.EXPORT_EXISTS',
-              `${file} already exists: choose another file name, or add --force to overwrite it`,
-            );
-          throw new UserError('DRAW.EXPORT_WRITE', `cannot write ${file}: ${code ?? (err as Error).message}`);
-        }
+        writeOutputFiles(app, [{ path: file, data: JSON.stringify(record, null, 2) + '\n' }], {
+          force: opts.force,
+          code: 'DRAW',
+          what: 'the record',
+        });
         print(io, `wrote ${file}`);
       });
     });
