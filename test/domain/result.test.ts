@@ -16,7 +16,13 @@ const ctx: ResultContext = {
   itemMethods: ['实地核查', '书面检查'],
   today: '2026-12-10',
 };
-const input = { categories: ['NO_ISSUE'], inspectedOn: '2026-12-08', methods: [], note: '', followup: '' };
+const input = {
+  categories: ['NO_ISSUE'],
+  inspectedOn: '2026-12-08',
+  methods: [] as string[],
+  note: '',
+  followup: '',
+};
 const codes = (i: Partial<typeof input>) =>
   checkResult({ ...input, ...i }, ctx, list).problems.map((p) => p.code);
 
