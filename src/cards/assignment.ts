@@ -16,6 +16,7 @@ import {
   type Template,
 } from './i18n.ts';
 import { fitted } from './limits.ts';
+import { OPEN_RESULT_ENTRY } from './result-entry.ts';
 
 /** Action names carried in button values; the dispatcher routes on them. */
 export const CONFIRM_ASSIGNMENT = 'assignment.confirm';
@@ -44,9 +45,10 @@ const LISTED_TARGETS = 30;
 
 /**
  * To each drawn inspector (DM): the task, their team, leader and members, the targets to visit, the result-entry
- * rule — and 确认 / Confirm and 申请更换 / Request replacement. Once confirmed the card shows who confirmed and when
- * instead of 确认 (申请更换 stays). `mode: 'request-form'` shows the request form instead of the buttons; a pending
- * request shows where it stands and 撤回申请; a replaced inspector's card says who took over and has no buttons.
+ * rule — and 确认 / Confirm, 申请更换 / Request replacement and 录入结果 / Enter results. Once confirmed the card
+ * shows who confirmed and when instead of 确认 (the others stay). `mode: 'request-form'` shows the request form
+ * instead of the buttons; a pending request shows where it stands, 撤回申请 and 录入结果; a replaced inspector's card
+ * says who took over and has no buttons.
  */
 export function assignmentCard(d: AssignmentCardData): Record<string, unknown> {
   // Long names and addresses can push the card past Feishu's 30 KB: list fewer targets until it fits.
@@ -171,6 +173,14 @@ function actionArea(d: AssignmentCardData): unknown[] {
         ),
       ];
 
+  // 录入结果: opens the result-entry card for this inspector's department (while a request is pending they are still
+  // on the team). Primary once confirmed, when entering results is what is left to do.
+  const enterResults = callbackButton(
+    t('录入结果', 'Enter results'),
+    { action: OPEN_RESULT_ENTRY, task: d.task.id, team: d.team.no, cert: d.you.certNo, page: 0 },
+    { type: d.confirmation ? 'primary' : 'default' },
+  );
+
   if (sub?.state === 'pending') {
     const withdraw = callbackButton(
       t('撤回申请', 'Withdraw request'),
@@ -186,7 +196,7 @@ function actionArea(d: AssignmentCardData): unknown[] {
         },
       },
     );
-    out.push(buttonRow([...confirm, withdraw]));
+    out.push(buttonRow([...confirm, withdraw, enterResults]));
     return out;
   }
 
@@ -210,6 +220,7 @@ function actionArea(d: AssignmentCardData): unknown[] {
         { action: OPEN_SUBSTITUTION_FORM, ...recordValue },
         { type: 'default' },
       ),
+      enterResults,
     ]),
   );
   return out;

@@ -153,6 +153,8 @@ export interface MyTasksCardData {
   assignments: {
     task: { id: string; name: string; window: { start: string; end: string } };
     team: number;
+    /** The certificate this person serves the team with: 录入结果 carries it. */
+    certNo: string;
     leader: boolean;
     targets: number;
     confirmed: boolean;

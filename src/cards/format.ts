@@ -30,3 +30,17 @@ export function reasonText(stored: string): Bilingual {
   const r = substitutionReason(stored);
   return r ? t(r.zh, r.en) : t(md(stored), md(stored));
 }
+
+/** English for the five inspection methods (src/domain/directory.ts INSPECTION_METHODS). */
+const METHOD_EN: Record<string, string> = {
+  实地核查: 'On-site check',
+  书面检查: 'Document review',
+  网络检查: 'Online check',
+  抽样检测: 'Sampling and testing',
+  委托专业机构: 'Professional body commissioned',
+};
+
+/** An inspection method in both languages, as raw text (md() it for markdown); an unknown one is shown as it is. */
+export function methodText(method: string): Bilingual {
+  return t(method, METHOD_EN[method] ?? method);
+}

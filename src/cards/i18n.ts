@@ -106,12 +106,26 @@ export function form(name: string, elements: unknown[]) {
   return { tag: 'form', name, elements };
 }
 
-/** A text field of a form. */
-export function textInput(opts: { name: string; placeholder: Bilingual; maxLength: number; rows?: number }) {
+/**
+ * A text field of a form. `defaultValue` pre-fills it (card 2.0 input `default_value`): it is sent as it is, never as
+ * markdown, so it needs no escaping. A placeholder shows only in an empty field, so a pre-filled one goes without
+ * (its bytes count against the card's 30 KB); `label` names the field above it, filled or not.
+ */
+export function textInput(opts: {
+  name: string;
+  placeholder: Bilingual;
+  maxLength: number;
+  rows?: number;
+  label?: Bilingual;
+  defaultValue?: string;
+}) {
   return {
     tag: 'input',
     name: opts.name,
-    placeholder: plainText(opts.placeholder),
+    ...(opts.label ? { label: plainText(opts.label) } : {}),
+    ...(opts.defaultValue
+      ? { default_value: opts.defaultValue }
+      : { placeholder: plainText(opts.placeholder) }),
     max_length: opts.maxLength,
     width: 'fill',
     ...(opts.rows ? { input_type: 'multiline_text', rows: opts.rows } : {}),
@@ -132,5 +146,49 @@ export function selectStatic(opts: {
     width: 'fill',
     placeholder: plainText(opts.placeholder),
     options: opts.options.map((o) => ({ text: plainText(o.text), value: o.value })),
+  };
+}
+
+/**
+ * Several choices of a form (card 2.0 `multi_select_static`): the chosen option values arrive in `form_value` as an
+ * array. `selected` pre-selects options by value (`selected_values`, which must name option values).
+ */
+export function multiSelectStatic(opts: {
+  name: string;
+  placeholder: Bilingual;
+  options: { text: Bilingual; value: string }[];
+  selected?: readonly string[];
+  required?: boolean;
+}) {
+  const values = new Set(opts.options.map((o) => o.value));
+  const selected = (opts.selected ?? []).filter((v) => values.has(v));
+  return {
+    tag: 'multi_select_static',
+    name: opts.name,
+    ...(opts.required ? { required: true } : {}),
+    width: 'fill',
+    placeholder: plainText(opts.placeholder),
+    ...(selected.length > 0 ? { selected_values: selected } : {}),
+    options: opts.options.map((o) => ({ text: plainText(o.text), value: o.value })),
+  };
+}
+
+/**
+ * A date of a form (card 2.0 `date_picker`): `initial` is `yyyy-MM-dd`; the chosen day arrives in `form_value` as
+ * e.g. `"2026-12-08 +0800"` (docs/feishu.md).
+ */
+export function datePicker(opts: {
+  name: string;
+  placeholder: Bilingual;
+  initial: string;
+  required?: boolean;
+}) {
+  return {
+    tag: 'date_picker',
+    name: opts.name,
+    ...(opts.required ? { required: true } : {}),
+    width: 'fill',
+    placeholder: plainText(opts.placeholder),
+    initial_date: opts.initial,
   };
 }

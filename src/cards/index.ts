@@ -20,6 +20,13 @@ export { substitutionOutcomeCard } from './substitution-outcome.ts';
 export { helpCard, type HelpLine } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
 export {
+  resultEntryCard,
+  resultFormFields,
+  OPEN_RESULT_ENTRY,
+  SUBMIT_RESULT,
+  RESULT_PAGE_SIZE,
+} from './result-entry.ts';
+export {
   cardBytes,
   countElements,
   fitsLimits,

@@ -1,12 +1,13 @@
 import type { MyTasksCardData } from './data.ts';
 import { deadlineText } from './format.ts';
-import { card, markdown, md, t } from './i18n.ts';
+import { callbackButton, card, markdown, md, t } from './i18n.ts';
 import { fitted } from './limits.ts';
+import { OPEN_RESULT_ENTRY } from './result-entry.ts';
 
 /** Assignments listed at most; the rest are counted (fewer are listed when a card would be too large). */
 const LISTED_ASSIGNMENTS = 40;
 
-/** The answer to 我的任务 / my tasks: the sender's assignments and their deadlines. */
+/** The answer to 我的任务 / my tasks: the sender's assignments and their deadlines, each with 录入结果. */
 export function myTasksCard(d: MyTasksCardData): Record<string, unknown> {
   return fitted((listed) => buildMyTasksCard(d, listed), LISTED_ASSIGNMENTS);
 }
@@ -31,6 +32,11 @@ function buildMyTasksCard(d: MyTasksCardData, listed: number): Record<string, un
           `**${md(a.task.name)}**（${md(a.task.id)}）\n第${a.team}组${a.leader ? '（组长）' : ''}，${a.targets} 户，${a.task.window.start} 至 ${a.task.window.end}\n${a.confirmed ? '已确认' : '**未确认**'}；结果录入最迟 ${due.zh}`,
           `**${md(a.task.name)}** (${md(a.task.id)})\nTeam ${a.team}${a.leader ? ' (leader)' : ''}, ${a.targets} targets, ${a.task.window.start} to ${a.task.window.end}\n${a.confirmed ? 'confirmed' : '**not confirmed**'}; results due by ${due.en}`,
         ),
+      ),
+      callbackButton(
+        t('录入结果', 'Enter results'),
+        { action: OPEN_RESULT_ENTRY, task: a.task.id, team: a.team, cert: a.certNo, page: 0 },
+        { type: 'default' },
       ),
     );
   }

@@ -9,6 +9,7 @@ import {
   freezeAnnouncementCard,
   helpCard,
   myTasksCard,
+  resultEntryCard,
   MAX_CARD_BYTES,
   MAX_CARD_ELEMENTS,
   substitutionOutcomeCard,
@@ -17,12 +18,16 @@ import {
   type TaskSummary,
 } from '../../src/cards/index.ts';
 import { t } from '../../src/cards/i18n.ts';
+import { buttons, expectValid, nodes, shown, valueOf } from './walk.ts';
 import {
   approvedDecision,
   assignment,
+  entryTarget,
   member,
+  mine,
   outcomeData,
   requestData,
+  resultEntry,
   substitution,
   task,
 } from './fixtures.ts';
@@ -102,6 +107,7 @@ describe('cards', () => {
         {
           task: { id: task.id, name: task.name, window: task.window },
           team: 1,
+          certNo: '150000000001',
           leader: false,
           targets: 6,
           confirmed: false,
@@ -109,6 +115,8 @@ describe('cards', () => {
         },
       ],
     }),
+    resultEntry: resultEntryCard(resultEntry()),
+    resultEntryClosed: resultEntryCard(resultEntry({ editable: false, page: 1, pages: 2 })),
   };
 
   it.each(Object.entries(all))(
@@ -197,6 +205,7 @@ describe('cards', () => {
       assignments: Array.from({ length: 200 }, (_, i) => ({
         task: { id: `T-${i}`, name: `${i}${'餐饮服务单位部门联合抽查'.repeat(9)}`, window: task.window },
         team: 1,
+        certNo: '150000000001',
         leader: false,
         targets: 6,
         confirmed: false,
@@ -205,6 +214,31 @@ describe('cards', () => {
     });
     expect(requestBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expect(JSON.stringify(card)).toMatch(/……另有 \d+ 项任务未列出/);
+  });
+
+  it('my tasks: each assignment has its own 录入结果 with its task, team and the person’s certificate', () => {
+    const card = myTasksCard({
+      name: '检查员1',
+      assignments: [1, 2].map((i) => ({
+        task: { id: `T-${i}`, name: `任务${i}`, window: task.window },
+        team: i + 2,
+        certNo: `15000000000${i}`,
+        leader: i === 1,
+        targets: 6,
+        confirmed: true,
+        deadline: { date: '2027-01-29', provisional: false },
+      })),
+    });
+    expect(buttons(card).map((b) => valueOf(b.node))).toEqual([
+      { action: 'result.open', task: 'T-1', team: 3, cert: '150000000001', page: 0 },
+      { action: 'result.open', task: 'T-2', team: 4, cert: '150000000002', page: 0 },
+    ]);
+    // Each button right below its own assignment, outside any form.
+    const order = nodes(card).map((x) => x.node.tag);
+    expect(order).toEqual(['markdown', 'button', 'plain_text', 'markdown', 'button', 'plain_text']);
+    expectValid(card);
+    expect(shown(myTasksCard({ name: 'x', assignments: [] })).zh).toContain('没有被抽中');
+    expect(buttons(myTasksCard({ name: 'x', assignments: [] }))).toEqual([]);
   });
 
   it('the size counted is the request body, where the card is an escaped string', () => {
@@ -358,6 +392,30 @@ describe('cards', () => {
             ),
           ]),
         ),
+        resultEntry: resultEntryCard(
+          resultEntry({
+            task: hostileTask,
+            team: { no: 1, region: v },
+            dept: { code: 'WJW', name: v },
+            you: { certNo: 'x', name: v },
+            methods: [v],
+            targets: [
+              entryTarget(0, {
+                name: v,
+                address: v,
+                missingDepts: [v],
+                mine: mine({ methods: [v], note: v, followup: v, enteredAt: v, inspectedOn: v }),
+              }),
+              entryTarget(1, { name: v, address: v, missingDepts: [] }),
+            ],
+          }),
+        ),
+        resultEntryClosed: resultEntryCard(
+          resultEntry({
+            editable: false,
+            targets: [entryTarget(0, { name: v, mine: mine({ categories: [v], note: v, followup: v }) })],
+          }),
+        ),
         help: helpCard({ commands: [], unknownText: v }),
         myTasks: myTasksCard({
           name: v,
@@ -365,6 +423,7 @@ describe('cards', () => {
             {
               task: { id: task.id, name: v, window: task.window },
               team: 1,
+              certNo: '150000000001',
               leader: false,
               targets: 1,
               confirmed: true,

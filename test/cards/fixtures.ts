@@ -1,7 +1,14 @@
-/** Card data the card tests share: one task, its people, and the cards of the substitution workflow in each state. */
+/**
+ * Card data the card tests share: one task, its people, the cards of the substitution workflow in each state, and
+ * the result-entry card.
+ */
+import { readFileSync } from 'node:fs';
+import { RESULT_PAGE_SIZE } from '../../src/cards/index.ts';
 import type {
   AssignmentCardData,
   AssignmentSubstitution,
+  CategoryView,
+  ResultEntryCardData,
   SubstitutionOutcomeCardData,
   SubstitutionRequestCardData,
   TaskSummary,
@@ -110,3 +117,62 @@ export const approvedDecision = {
   comment: '同意，注意交接',
   replacement: { name: '检查员9', deptName: '市卫生健康委员会' },
 };
+
+/** The national result categories, as the data file has them (what the service passes in). */
+export const categories: CategoryView[] = (
+  JSON.parse(readFileSync(new URL('../../config/result-categories.json', import.meta.url), 'utf8')) as {
+    categories: CategoryView[];
+  }
+).categories;
+
+export const METHODS = ['实地核查', '书面检查', '网络检查', '抽样检测', '委托专业机构'];
+
+type EntryTarget = ResultEntryCardData['targets'][number];
+
+/** A target on the result-entry card; not entered by this department unless `mine` is given. */
+export function entryTarget(i: number, over: Partial<EntryTarget> = {}): EntryTarget {
+  return {
+    uscc: `91150302425Y00BB${String(i).padStart(2, '0')}`,
+    name: `乌海某某餐饮有限公司${i}`,
+    address: `乌海市海勃湾区人民路${i}号`,
+    mine: null,
+    enteredDepts: ['市市场监督管理局'],
+    missingDepts: ['市卫生健康委员会', '市应急管理局'],
+    deadline: { date: '2027-01-05', provisional: false },
+    overdue: false,
+    ...over,
+  };
+}
+
+/** What this department saved for a target. */
+export function mine(over: Partial<NonNullable<EntryTarget['mine']>> = {}): NonNullable<EntryTarget['mine']> {
+  return {
+    categories: ['CORRECTED'],
+    inspectedOn: '2026-12-08',
+    methods: ['实地核查'],
+    note: '现场检查后厨卫生',
+    followup: null,
+    enteredAt: '2026-12-08 16:20',
+    version: 2,
+    ...over,
+  };
+}
+
+export function resultEntry(over: Partial<ResultEntryCardData> = {}): ResultEntryCardData {
+  return {
+    task,
+    team: { no: 1, region: '150302' },
+    dept: { code: 'WJW', name: '市卫生健康委员会' },
+    you: { certNo: '150000000001', name: '检查员1' },
+    categories,
+    methods: ['实地核查', '书面检查'],
+    today: '2026-12-10',
+    page: 0,
+    pages: 1,
+    pageSize: RESULT_PAGE_SIZE,
+    totals: { targets: 2, entered: 1 },
+    targets: [entryTarget(0, { mine: mine() }), entryTarget(1)],
+    editable: true,
+    ...over,
+  };
+}

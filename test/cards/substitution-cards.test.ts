@@ -5,11 +5,10 @@ import {
   CLOSE_SUBSTITUTION_FORM,
   CONFIRM_ASSIGNMENT,
   DECISION_FORM,
+  OPEN_RESULT_ENTRY,
   OPEN_SUBSTITUTION_FORM,
   REJECT_SUBSTITUTION,
   REQUEST_SUBSTITUTION,
-  requestBytes,
-  CARD_BUDGET_BYTES,
   SUBSTITUTION_FORM,
   substitutionOutcomeCard,
   substitutionRequestCard,
@@ -18,61 +17,8 @@ import {
   type SubstitutionRequestCardData,
 } from '../../src/cards/index.ts';
 import { MAX_NOTE_CHARS, SUBSTITUTION_REASONS } from '../../src/domain/substitution-request.ts';
-import { validateCardContent } from '../fake-feishu/cards.ts';
 import { approvedDecision, assignment, outcomeData, requestData, substitution, task } from './fixtures.ts';
-
-type Node = Record<string, unknown>;
-
-/** Every component in a card's body (or in a list of elements), depth first, with the tags it sits in. */
-function nodes(cardOrElements: unknown): { node: Node; within: string[] }[] {
-  const out: { node: Node; within: string[] }[] = [];
-  const walk = (v: unknown, within: string[]) => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, within));
-    if (!v || typeof v !== 'object') return;
-    const o = v as Node;
-    const here = typeof o.tag === 'string' ? [...within, o.tag] : within;
-    if (typeof o.tag === 'string') out.push({ node: o, within });
-    for (const [k, x] of Object.entries(o)) if (k !== 'i18n_content') walk(x, here);
-  };
-  walk(Array.isArray(cardOrElements) ? cardOrElements : (cardOrElements as { body: unknown }).body, []);
-  return out;
-}
-
-const buttons = (card: unknown) => nodes(card).filter((x) => x.node.tag === 'button');
-const valueOf = (b: Node) => (b.behaviors as { value: Record<string, unknown> }[])[0]!.value;
-const actions = (card: unknown) => buttons(card).map((b) => valueOf(b.node).action);
-const button = (card: unknown, action: string) => {
-  const found = buttons(card).filter((b) => valueOf(b.node).action === action);
-  expect(found, action).toHaveLength(1);
-  return found[0]!;
-};
-
-/** Both languages of every markdown text, as Feishu would show them (entities decoded). */
-function shown(card: unknown): { zh: string; en: string } {
-  const zh: string[] = [];
-  const en: string[] = [];
-  for (const { node } of nodes(card))
-    if (node.tag === 'markdown') {
-      const i = node.i18n_content as { zh_cn: string; en_us: string };
-      zh.push(i.zh_cn);
-      en.push(i.en_us);
-    }
-  const decode = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-  return { zh: decode(zh.join('\n')), en: decode(en.join('\n')) };
-}
-
-/** A card Feishu would accept: the fake's validator on the request it travels in, and a submit button per form. */
-function expectValid(card: Record<string, unknown>) {
-  const verdict = validateCardContent(JSON.stringify(card), requestBytes(card));
-  expect(verdict, JSON.stringify(verdict)).toMatchObject({ ok: true });
-  expect(requestBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
-  for (const { node } of nodes(card).filter((x) => x.node.tag === 'form')) {
-    const submits = nodes(node.elements).filter(
-      (x) => x.node.tag === 'button' && x.node.form_action_type === 'submit',
-    );
-    expect(submits.length, 'a form without a submit button is refused (300123)').toBeGreaterThan(0);
-  }
-}
+import { actions, button, buttons, expectValid, nodes, shown, valueOf } from './walk.ts';
 
 const recordValue = { task: task.id, team: 1, cert: '150000000001', v: 1 };
 const confirmed = { at: '2026-12-01 09:00', by: 'ou_1' };
@@ -80,36 +26,40 @@ const replaced = { byName: '检查员9', approvedByName: '卫健委负责人', a
 
 describe('assignment card: the buttons each state calls for', () => {
   const cases: [string, Parameters<typeof assignment>[0], string[]][] = [
-    ['view, unconfirmed', {}, [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM]],
-    ['view, confirmed', { confirmation: confirmed }, [OPEN_SUBSTITUTION_FORM]],
+    ['view, unconfirmed', {}, [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM, OPEN_RESULT_ENTRY]],
+    ['view, confirmed', { confirmation: confirmed }, [OPEN_SUBSTITUTION_FORM, OPEN_RESULT_ENTRY]],
     ['request form', { mode: 'request-form' }, [REQUEST_SUBSTITUTION, CLOSE_SUBSTITUTION_FORM]],
     [
       'request form, confirmed',
       { mode: 'request-form', confirmation: confirmed },
       [REQUEST_SUBSTITUTION, CLOSE_SUBSTITUTION_FORM],
     ],
-    ['pending, unconfirmed', { substitution: substitution() }, [CONFIRM_ASSIGNMENT, WITHDRAW_SUBSTITUTION]],
+    [
+      'pending, unconfirmed',
+      { substitution: substitution() },
+      [CONFIRM_ASSIGNMENT, WITHDRAW_SUBSTITUTION, OPEN_RESULT_ENTRY],
+    ],
     [
       'pending, confirmed',
       { substitution: substitution(), confirmation: confirmed },
-      [WITHDRAW_SUBSTITUTION],
+      [WITHDRAW_SUBSTITUTION, OPEN_RESULT_ENTRY],
     ],
     [
       'pending, form asked for (the form cannot open while a request is pending)',
       { substitution: substitution(), mode: 'request-form' },
-      [CONFIRM_ASSIGNMENT, WITHDRAW_SUBSTITUTION],
+      [CONFIRM_ASSIGNMENT, WITHDRAW_SUBSTITUTION, OPEN_RESULT_ENTRY],
     ],
     [
       'rejected',
       {
         substitution: substitution({ state: 'rejected', decidedAt: '2026-12-02 15:40', comment: '人手不足' }),
       },
-      [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM],
+      [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM, OPEN_RESULT_ENTRY],
     ],
     [
       'withdrawn',
       { substitution: substitution({ state: 'withdrawn', decidedAt: '2026-12-02 10:00' }) },
-      [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM],
+      [CONFIRM_ASSIGNMENT, OPEN_SUBSTITUTION_FORM, OPEN_RESULT_ENTRY],
     ],
     [
       'expired, confirmed',
@@ -117,7 +67,7 @@ describe('assignment card: the buttons each state calls for', () => {
         substitution: substitution({ state: 'expired', decidedAt: '2027-01-01 00:05' }),
         confirmation: confirmed,
       },
-      [OPEN_SUBSTITUTION_FORM],
+      [OPEN_SUBSTITUTION_FORM, OPEN_RESULT_ENTRY],
     ],
     ['replaced', { replaced, substitution: substitution({ state: 'approved' }) }, []],
     ['replaced, confirmed', { replaced, confirmation: confirmed }, []],
@@ -143,6 +93,20 @@ describe('assignment card: the buttons each state calls for', () => {
     });
     // Side by side, in a column set (no form is in it).
     expect(button(view, OPEN_SUBSTITUTION_FORM).within).toEqual(['column_set', 'column']);
+    // 录入结果 beside them: the result-entry card's first page for this inspector.
+    const enter = button(view, OPEN_RESULT_ENTRY);
+    expect(valueOf(enter.node)).toEqual({
+      action: 'result.open',
+      task: task.id,
+      team: 1,
+      cert: '150000000001',
+      page: 0,
+    });
+    expect(enter.within).toEqual(['column_set', 'column']);
+    expect((enter.node.text as { i18n_content: unknown }).i18n_content).toEqual({
+      zh_cn: '录入结果',
+      en_us: 'Enter results',
+    });
     const form = assignmentCard(assignment({ mode: 'request-form', version: 4 }));
     expect(valueOf(button(form, CLOSE_SUBSTITUTION_FORM).node)).toEqual({
       action: 'substitution.form-close',
