@@ -3,9 +3,11 @@ import {
   APPROVE_SUBSTITUTION,
   CLOSE_SUBSTITUTION_FORM,
   CONFIRM_ASSIGNMENT,
+  OPEN_RESULT_ENTRY,
   OPEN_SUBSTITUTION_FORM,
   REJECT_SUBSTITUTION,
   REQUEST_SUBSTITUTION,
+  SUBMIT_RESULT,
   WITHDRAW_SUBSTITUTION,
 } from '../cards/index.ts';
 import type { Database } from '../storage/schema.ts';
@@ -20,6 +22,7 @@ import {
 } from './events.ts';
 import { onChatCommand } from './listeners/chat-command.ts';
 import { onConfirmAssignment } from './listeners/confirm-assignment.ts';
+import { onOpenResultEntry, onSubmitResult } from './listeners/result-entry.ts';
 import {
   onDecideSubstitution,
   onRequestSubstitution,
@@ -44,6 +47,8 @@ const CARD_ACTIONS: ReadonlyMap<string, CardActionListener> = new Map([
   [WITHDRAW_SUBSTITUTION, onWithdrawSubstitution],
   [APPROVE_SUBSTITUTION, onDecideSubstitution(true)],
   [REJECT_SUBSTITUTION, onDecideSubstitution(false)],
+  [OPEN_RESULT_ENTRY, onOpenResultEntry],
+  [SUBMIT_RESULT, onSubmitResult],
 ]);
 
 /**

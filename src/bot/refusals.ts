@@ -127,6 +127,110 @@ const REFUSALS = new Map<string, (d: Details) => Toast>([
         `No replacement possible: ${d.dept ?? ''} has no eligible officer left in region ${d.region ?? ''}; the request stays pending and the initiating department's liaison was told`,
       ),
   ],
+  [
+    'RESULT.NOT_ON_TEAM',
+    () =>
+      toast(
+        'error',
+        `只有本检查组的成员可以录入本组的检查结果`,
+        `Only members of this team can enter its results`,
+      ),
+  ],
+  [
+    'RESULT.TARGET_NOT_ON_TEAM',
+    () => toast('error', `该检查对象不属于本检查组`, `This target is not on this team`),
+  ],
+  [
+    'RESULT.CARD_STALE',
+    () =>
+      toast(
+        'info',
+        `该结果已被更新，请查看最新内容后再修改`,
+        `This result was changed meanwhile; here is the current card`,
+      ),
+  ],
+  [
+    'TASK.CLOSED',
+    () =>
+      toast('warning', `任务已结束，不能再录入或修改结果`, `This task is closed and takes no more results`),
+  ],
+  [
+    'RESULT.CATEGORY_MISSING',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：请选择检查结果`,
+        `“${d.target ?? ''}”: choose at least one result`,
+      ),
+  ],
+  [
+    'RESULT.CATEGORY_UNKNOWN',
+    (d) =>
+      toast('error', `「${d.target ?? ''}」：检查结果无法识别`, `“${d.target ?? ''}”: unrecognised result`),
+  ],
+  [
+    'RESULT.CATEGORY_EXCLUSIVE',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：“未发现问题”不能与其他检查结果同时选择`,
+        `“${d.target ?? ''}”: “No issue found” cannot be combined with another result`,
+      ),
+  ],
+  [
+    'RESULT.FOLLOWUP_REQUIRED',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：“发现问题待后续处理”须填写后续处置`,
+        `“${d.target ?? ''}”: “Follow-up pending” needs a follow-up note`,
+      ),
+  ],
+  [
+    'RESULT.DATE_INVALID',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：请选择检查日期`,
+        `“${d.target ?? ''}”: choose the inspection date`,
+      ),
+  ],
+  [
+    'RESULT.DATE_OUTSIDE_WINDOW',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：检查日期须在检查时间 ${d.start ?? ''} 至 ${d.end ?? ''} 之内`,
+        `“${d.target ?? ''}”: the inspection date must be within ${d.start ?? ''} to ${d.end ?? ''}`,
+      ),
+  ],
+  [
+    'RESULT.DATE_IN_FUTURE',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：检查日期不能晚于今天（${d.today ?? ''}）`,
+        `“${d.target ?? ''}”: the inspection date cannot be after today (${d.today ?? ''})`,
+      ),
+  ],
+  [
+    'RESULT.METHOD_UNKNOWN',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：检查方式不属于本任务的抽查事项`,
+        `“${d.target ?? ''}”: that inspection method is not one of this task's`,
+      ),
+  ],
+  [
+    'RESULT.TEXT_TOO_LONG',
+    (d) =>
+      toast(
+        'error',
+        `「${d.target ?? ''}」：${d.field === 'followup' ? '后续处置' : '备注'}最多 500 字`,
+        `“${d.target ?? ''}”: the ${d.field === 'followup' ? 'follow-up' : 'note'} is limited to 500 characters`,
+      ),
+  ],
   ['BUTTON.UNKNOWN', () => toast('warning', '此按钮已失效', 'This button is no longer in use')],
   ['BUTTON.MALFORMED', () => toast('error', '无法识别的按钮', 'Unrecognised button')],
 ]);

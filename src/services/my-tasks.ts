@@ -15,6 +15,7 @@ export async function myTasks(app: App, openId: string): Promise<MyTasksCardData
     assignments: assignments.map((a) => ({
       task: { id: a.task.id, name: a.task.name, window: a.task.window },
       team: a.team,
+      certNo: a.certNo,
       leader: a.leader,
       targets: a.targets,
       confirmed: a.confirmed,

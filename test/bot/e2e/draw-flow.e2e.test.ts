@@ -106,8 +106,8 @@ describe.each(dialects())('draw cards and confirmation end to end on $dialect', 
     expect(answer.toast).toMatchObject({ type: 'success', content: '已确认，感谢！' });
     expect(answer.card.type).toBe('raw');
     expect(cardText(answer.card.data)).toContain(`✅ 已确认：${me.name}`);
-    // Confirmed: 确认 is gone; 申请更换 stays (a confirmed inspector may still ask to be replaced).
-    expect(buttonValues(answer.card.data).map((v) => v.action)).toEqual(['substitution.form']);
+    // Confirmed: 确认 is gone; 申请更换 and 录入结果 stay (a confirmed inspector may still ask to be replaced).
+    expect(buttonValues(answer.card.data).map((v) => v.action)).toEqual(['substitution.form', 'result.open']);
     const row = await memberRow(e.store, taskId, me.certNo);
     expect(row.confirmed_at).not.toBeNull();
     expect(row.confirmed_by).toBe(me.openId);

@@ -95,8 +95,8 @@ describe('FEISHU_MODE=ws against a local long-connection gateway (SQLite)', () =
     expect(data.card.type).toBe('raw');
     expect(cardTitle(data.card.data)).toBe('检查任务通知');
     expect(cardText(data.card.data)).toContain(`✅ 已确认：${me.name}`);
-    // Confirmed: 确认 is gone; 申请更换 stays (a confirmed inspector may still ask to be replaced).
-    expect(buttonValues(data.card.data).map((v) => v.action)).toEqual(['substitution.form']);
+    // Confirmed: 确认 is gone; 申请更换 and 录入结果 stay (a confirmed inspector may still ask to be replaced).
+    expect(buttonValues(data.card.data).map((v) => v.action)).toEqual(['substitution.form', 'result.open']);
     const row = await memberRow(e.store, taskId, me.certNo);
     expect(row.confirmed_by).toBe(me.openId);
     expect(await auditCount(e.store, 'assignment.confirm', taskId)).toBe(1);
