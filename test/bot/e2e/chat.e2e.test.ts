@@ -10,6 +10,7 @@ import {
   JOINT_CHAT,
   activeMembers,
   auditCount,
+  buttonValues,
   cardText,
   cardTitle,
   cardsTo,
@@ -103,6 +104,11 @@ describe('chat commands and duplicate deliveries (SQLite)', () => {
     expect(text).toContain('**未确认**');
     expect(text).toContain(`结果录入最迟 ${deadline}`);
     expect(deadline).toMatch(/^2027-01-\d\d$/);
+    // Its own 录入结果 opens the result-entry card: entry never depends on the (14-day) assignment card.
+    const open = buttonValues(replies[0]!.card).find((v) => v.action === 'result.open');
+    expect(open).toMatchObject({ task: taskId, team: me.team, cert: me.certNo, page: 0 });
+    const entry = await bot.callbacks.cardAction({ operatorOpenId: me.openId, value: open! });
+    expect(cardTitle((entry.body as { card: { data: unknown } }).card.data)).toBe('结果录入');
   });
 
   it('the team leader sees 组长 on their task list', async () => {
