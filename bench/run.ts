@@ -7,6 +7,7 @@ import { benchImport, importReport } from './import.ts';
 import { benchDraw, drawReport } from './draw.ts';
 import { benchSend, sendReport } from './feishu-send.ts';
 import { benchCallbacks, callbackReport } from './feishu-callback.ts';
+import { benchResultsImport, resultsImportReport } from './results-import.ts';
 
 interface BenchArgs {
   /** Size override (`--rows N`); each benchmark has its own default. */
@@ -22,6 +23,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   import: {
     title: (a) => `Directory import (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
     run: async (a) => importReport(await benchImport({ rows: a.rows })),
+  },
+  results: {
+    title: (a) => `Results import (${(a.rows ?? 100_000).toLocaleString('en')} result parts)`,
+    run: async (a) => resultsImportReport(await benchResultsImport({ rows: a.rows })),
   },
   draw: {
     title: (a) => `Draw (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,

@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerOutbox } from './commands/outbox.ts';
+import { registerResults } from './commands/results.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerTask } from './commands/task.ts';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerImport(program, ctx);
   registerTask(program, ctx);
   registerDraw(program, ctx);
+  registerResults(program, ctx);
   registerTick(program, ctx);
   registerAudit(program, ctx);
   registerOutbox(program, ctx);

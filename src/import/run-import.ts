@@ -38,7 +38,7 @@ export interface ImportOptions {
 }
 
 /** A column as a problem names it: its header, or its Excel letter when the header cell is empty. */
-const columnName = (headers: readonly string[], index: number): string =>
+export const columnName = (headers: readonly string[], index: number): string =>
   sanitize(headers[index] ?? '', 40) || columnLetter(index);
 
 export interface ImportSummary {
@@ -54,10 +54,10 @@ export interface ImportSummary {
   warnings: string[];
 }
 
-/** The file had problems: nothing was written. */
-export class ImportRefused extends UserError {
+/** The file had problems: nothing was written. (The results import refuses the same way, with its own summary.) */
+export class ImportRefused<S extends { file: string } = ImportSummary> extends UserError {
   constructor(
-    readonly summary: ImportSummary,
+    readonly summary: S,
     readonly problems: Problems,
   ) {
     super(

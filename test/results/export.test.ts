@@ -10,25 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-// TEMP-SHIM-START — until commands/results.ts calls registerResultsExport(results, ctx), add `results export` to the
-// real group here; once it does, this is a no-op. Delete the block with that wiring.
-vi.mock('../../src/cli/commands/results.ts', async (orig) => {
-  const mod = await orig<typeof import('../../src/cli/commands/results.ts')>();
-  const { registerResultsExport } = await import('../../src/cli/commands/results-export.ts');
-  return {
-    ...mod,
-    registerResults: (
-      program: import('commander').Command,
-      ctx: import('../../src/cli/main.ts').CommandContext,
-    ) => {
-      mod.registerResults(program, ctx);
-      const group = program.commands.find((c) => c.name() === 'results')!;
-      if (!group.commands.some((c) => c.name() === 'export')) registerResultsExport(group, ctx);
-    },
-  };
-});
-// TEMP-SHIM-END
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/result.ts';
 import { csvField, csvText, xlsxBuffer } from '../../src/export/table-file.ts';
 import { openStore } from '../../src/storage/db.ts';
