@@ -65,6 +65,9 @@ describe('the README walkthrough', () => {
       'draw run',
       'draw export',
       'draw verify',
+      'results import',
+      'results export',
+      'results export',
     ]);
     const url = freshSqliteUrl();
     const work = mkdtempSync(join(tmpdir(), 'liancha-readme-'));
@@ -72,7 +75,7 @@ describe('the README walkthrough', () => {
     for (const args of commands) {
       // Paths in the README are relative to the repository's root; anything it writes goes to a temp dir.
       const resolved = args.map((a) =>
-        a.startsWith('examples/') ? join(ROOT, a) : /\.(json|ya?ml|csv)$/.test(a) ? join(work, a) : a,
+        a.startsWith('examples/') ? join(ROOT, a) : /\.(json|ya?ml|csv|xlsx)$/.test(a) ? join(work, a) : a,
       );
       const res = await runCli(url, resolved);
       expect(res.code, `liancha ${args.join(' ')}: ${res.stderr}`).toBe(0);

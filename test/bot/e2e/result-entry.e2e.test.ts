@@ -30,8 +30,7 @@ describe('result entry in chat (SQLite)', () => {
 
   beforeAll(async () => {
     e = await e2e(dialects()[0]!.fresh);
-    const offset = NOW - Date.now();
-    bot = await e.startBot({ clock: () => new Date(Date.now() + offset) });
+    bot = await e.startBot({ clock: e.useClock(NOW) });
     taskId = await e.createFoodTask();
     await e.drawTask(taskId);
     await bot.drain();

@@ -75,6 +75,12 @@ export interface E2E {
   store: Store;
   /** `liancha ARGS` in-process, with the Feishu environment. */
   cli(args: string[]): Promise<CliResult>;
+  /**
+   * Makes the office's clock start at `startMs` (running on from there) for every later `cli` call, and returns it
+   * for `startBot({ clock })`. The bot and the CLI must share one clock: rows the CLI queues are due at its "now",
+   * and a bot living in an earlier moment would wait for them forever.
+   */
+  useClock(startMs: number): () => Date;
   /** Imports nothing more; creates the food task through `liancha task create` and returns its id. */
   createFoodTask(): Promise<string>;
   /** `draw freeze` then `draw run` of a task (each must exit 0). */
@@ -116,7 +122,9 @@ export async function e2e(
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     ...(options.encryptKey === null ? {} : { FEISHU_ENCRYPT_KEY: options.encryptKey ?? ENCRYPT_KEY }),
   };
-  const cli = (args: string[]) => runCli(url, args, { env: { ...env, LOG_LEVEL: 'warn' } });
+  let clock: (() => Date) | undefined;
+  const cli = (args: string[]) =>
+    runCli(url, args, { env: { ...env, LOG_LEVEL: 'warn' }, ...(clock ? { clock } : {}) });
 
   const check = await cli(['users', 'check', '--json']);
   if (check.code !== 0) throw new Error(`users check failed: ${check.stderr}`);
@@ -132,6 +140,11 @@ export async function e2e(
     env,
     store,
     cli,
+    useClock(startMs) {
+      const offset = startMs - Date.now();
+      clock = () => new Date(Date.now() + offset);
+      return clock;
+    },
     async createFoodTask() {
       const created = await cli(['task', 'create', FOOD_TASK]);
       if (created.code !== 0) throw new Error(`task create failed: ${created.stderr}`);

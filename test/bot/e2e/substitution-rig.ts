@@ -36,8 +36,7 @@ export const action = (card: unknown, name: string) => buttonValues(card).find((
 /** A bot on the office's clock, a drawn food task, and helpers to act on cards as people do. */
 export async function substitutionRig(fresh: Parameters<typeof e2e>[0]) {
   const e = await e2e(fresh);
-  const offset = START - Date.now();
-  const bot = await e.startBot({ clock: () => new Date(Date.now() + offset) });
+  const bot = await e.startBot({ clock: e.useClock(START) });
   const taskId = await e.createFoodTask();
   await e.drawTask(taskId);
   await bot.drain();
