@@ -371,6 +371,35 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
     });
   });
 
+  it('lists the first 200 problems and counts the rest; --json gives them all as data', async () => {
+    await withCopy(async (url, store) => {
+      const rows = Array.from({ length: 250 }, () => [
+        TASK,
+        drawn.notDrawn,
+        'SCJG',
+        '未发现问题',
+        '2026-12-05',
+      ]);
+      const file = writeCsv(tempDir(), 'many.csv', [ZH.slice(0, 5), ...rows]);
+      const res = await cli(url, ['results', 'import', file]);
+      expect(res.code).toBe(1);
+      const lines = res.stderr.trim().split('\n');
+      expect(lines).toHaveLength(202);
+      expect(lines[0]).toMatch(/^many\.csv: row 2, column 统一社会信用代码: .* was not drawn/);
+      expect(lines[200]).toBe('many.csv: … and 299 more');
+      expect(lines[201]).toBe('error: many.csv: 499 problems — nothing was imported');
+      const json = await cli(url, ['results', 'import', file, '--json']);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        rows: 250,
+        problemCount: 499,
+        sha256: sha256(file),
+      });
+      expect(await resultsOfTask(store.db, TASK)).toEqual([]);
+    });
+  });
+
   it('a re-import replaces each part (version 2) and keeps one row per key; --dry-run writes nothing', async () => {
     await withCopy(async (url, store) => {
       const [a, b] = drawn.targets;
