@@ -4,6 +4,7 @@
  * (`config/result-categories.json`, loaded by the service and passed in): `exclusive` ones (未发现问题) stand alone,
  * `needsFollowup` ones (发现问题待后续处理) need a follow-up note. Pure: today and now are passed in.
  */
+import { normalizeDate } from './date-input.ts';
 import { INSPECTION_METHODS } from './directory.ts';
 import type { TaskState } from './task.ts';
 import { refuse, type Refusal, type Transition } from './transition.ts';
@@ -96,14 +97,6 @@ export function allowedMethods(itemMethods: readonly string[]): string[] {
   return own.length > 0 ? own : [...INSPECTION_METHODS];
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isCalendarDate(s: string): boolean {
-  if (!ISO_DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
 /**
  * Every problem with a result as given, in field order; empty when it may be saved. The normalised values (codes
  * in the list's order, trimmed texts) come back with it.
@@ -112,7 +105,15 @@ export function checkResult(
   input: ResultInput,
   ctx: Pick<ResultContext, 'window' | 'itemMethods' | 'today'>,
   list: CategoryList,
-): { problems: ResultProblem[]; categories: string[]; methods: string[]; note: string; followup: string } {
+): {
+  problems: ResultProblem[];
+  categories: string[];
+  /** `YYYY-MM-DD` ('' when it is not a date). */
+  inspectedOn: string;
+  methods: string[];
+  note: string;
+  followup: string;
+} {
   const problems: ResultProblem[] = [];
   const raw = input.categories.map((c) => c.trim()).filter((c) => c !== '');
   const found = raw.map((r) => ({ raw: r, category: findCategory(list, r) }));
@@ -151,13 +152,10 @@ export function checkResult(
       message: `"${needing.zh}" needs a follow-up note (后续处置)`,
     });
 
-  const d = input.inspectedOn.trim();
-  if (!isCalendarDate(d))
-    problems.push({
-      field: 'inspectedOn',
-      code: 'RESULT.DATE_INVALID',
-      message: `"${d}" is not a date (YYYY-MM-DD)`,
-    });
+  const date = normalizeDate(input.inspectedOn.trim());
+  const d = date.date ?? '';
+  if (date.problem)
+    problems.push({ field: 'inspectedOn', code: 'RESULT.DATE_INVALID', message: date.problem });
   else if (d > ctx.today)
     problems.push({
       field: 'inspectedOn',
@@ -193,6 +191,7 @@ export function checkResult(
   return {
     problems,
     categories: categories.map((c) => c.code),
+    inspectedOn: d,
     methods: allowed.filter((m) => methods.includes(m)),
     note,
     followup,
@@ -246,7 +245,7 @@ export function enterResult(
     dept,
     team: where.team,
     categories: checked.categories,
-    inspectedOn: input.inspectedOn.trim(),
+    inspectedOn: checked.inspectedOn,
     methods: checked.methods,
     note: checked.note || null,
     followup: checked.followup || null,

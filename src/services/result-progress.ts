@@ -4,7 +4,8 @@ import type { WorkingDayResult } from '../domain/calendar.ts';
 import { targetProgress, type Result } from '../domain/result.ts';
 import { taskDepartments, type TaskDefinition } from '../domain/task.ts';
 import { listItems, targetsByUscc } from '../storage/directory.ts';
-import { resultsOfTask, teamTargetList } from '../storage/results.ts';
+import { teamTargets } from '../storage/draws.ts';
+import { resultsOfTask } from '../storage/results.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
 
@@ -44,12 +45,16 @@ export async function taskResults(
 ): Promise<TargetResults[]> {
   const calendar = loadCalendar();
   const depts = taskDepartments(task);
-  const targets = (await teamTargetList(db, task.id)).filter(
-    (t) => opts.team === undefined || t.team === opts.team,
+  const targets = [...(await teamTargets(db, task.id, opts.team))].flatMap(([team, usccs]) =>
+    usccs.map((uscc) => ({ uscc, team })),
   );
   const saved = await resultsOfTask(db, task.id, opts.team);
   const byTarget = new Map<string, Result[]>();
-  for (const r of saved) byTarget.set(r.uscc, [...(byTarget.get(r.uscc) ?? []), r]);
+  for (const r of saved) {
+    const list = byTarget.get(r.uscc);
+    if (list) list.push(r);
+    else byTarget.set(r.uscc, [r]);
+  }
   const names = await targetsByUscc(
     db,
     targets.map((t) => t.uscc),

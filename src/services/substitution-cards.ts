@@ -66,7 +66,7 @@ export async function requestCardData(
   const leader = members.find((m) => m.leader && m.active);
   const out = members.find((m) => m.certNo === r.outCert);
   const incoming = r.inCert ? members.find((m) => m.certNo === r.inCert) : undefined;
-  const replayer = r.state === 'pending' ? await replayedDraw(db, r.taskId) : null;
+  const replayed = r.state === 'pending' ? await replayedDraw(db, r.taskId) : null;
   const dName = names.get(r.dept) ?? r.dept;
   const decidedBy =
     r.state === 'expired'
@@ -88,7 +88,7 @@ export async function requestCardData(
     reason: r.reason,
     note: r.note,
     requestedAt: localTime(r.requestedAt, tz),
-    eligible: replayer ? replayer.eligibleCount(r.team, r.dept) : 0,
+    eligible: replayed ? replayed.replayer.eligibleCount(r.team, r.dept) : 0,
     decider: { name: deciderLabel(dName, r.decider.role), role: r.decider.role, why: r.decider.why },
     state: r.state,
     decision:

@@ -26,11 +26,14 @@ import { getTask } from '../storage/tasks.ts';
  * the loads. The chat workflow (`substitution-requests.ts`) and the draw vector test both come through here.
  */
 
-/** The task's teams as they stand now: the draw replayed through every approved substitution so far. */
+/**
+ * The task's teams as they stand now: the draw replayed through every approved substitution so far, with the
+ * draw's seed. Null when the draw has not run.
+ */
 export async function replayedDraw(
   db: Kysely<Database>,
   taskId: string,
-): Promise<SubstitutionReplayer | null> {
+): Promise<{ replayer: SubstitutionReplayer; seed: string } | null> {
   const draw = await getDraw(db, taskId);
   if (!draw?.seed) return null;
   const outcome = await loadOutcome(db, draw);
@@ -40,7 +43,7 @@ export async function replayedDraw(
     outcome.teams,
   );
   for (const earlier of await approvedSubstitutions(db, taskId)) replayer.apply(earlier);
-  return replayer;
+  return { replayer, seed: draw.seed };
 }
 
 /**
@@ -56,21 +59,20 @@ export async function drawAndRecordReplacement(
   request: ApprovedRequest & { id: string; readVersion: number },
 ): Promise<SubstitutionRecord | null> {
   await lockTaskSubstitutions(trx, taskId);
-  const replayer = await replayedDraw(trx, taskId);
-  if (!replayer)
+  const replayed = await replayedDraw(trx, taskId);
+  if (!replayed)
     throw new UserError(
       'SUB.NOT_DRAWN',
       `the draw of task ${taskId} has not run; there is nobody to replace`,
     );
-  const record = replayer.apply(request);
+  const record = replayed.replayer.apply(request);
   if (!(await recordApprovedSubstitution(trx, taskId, record, request))) return null;
-  const draw = await getDraw(trx, taskId);
   await appendAudit(trx, {
     at: app.clock().toISOString(),
     actor: request.approvedBy,
     action: 'substitution.approve',
     subject: taskId,
-    details: { request: request.id, ...record, seed: draw!.seed },
+    details: { request: request.id, ...record, seed: replayed.seed },
   });
   return record;
 }

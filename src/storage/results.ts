@@ -122,18 +122,6 @@ export async function upsertResults(trx: Transaction<Database>, rows: readonly R
   }
 }
 
-/** Each team target of a task: its team, in team and visiting order (what results are expected for). */
-export async function teamTargetList(db: Db, taskId: string): Promise<{ uscc: string; team: number }[]> {
-  const rows = await db
-    .selectFrom('team_targets')
-    .select(['uscc', 'team_no'])
-    .where('task_id', '=', taskId)
-    .orderBy('team_no')
-    .orderBy('position')
-    .execute();
-  return rows.map((r) => ({ uscc: r.uscc, team: Number(r.team_no) }));
-}
-
 /** When a task was closed, and the reason when it was forced with results missing (the state is saved by moveTask). */
 export async function recordTaskClose(
   trx: Transaction<Database>,

@@ -8,6 +8,9 @@ import type { TickJob } from '../../src/services/tick.ts';
 import { recordDelivery } from '../../src/storage/inbound.ts';
 import { freshSqliteUrl } from '../helpers/stores.ts';
 
+/** What /healthz says of a bot with no scheduler running. */
+const SCHEDULER_OFF = { state: 'off', lastTickAt: null, lastTickRan: false, failedJobs: [] };
+
 const T0 = new Date('2026-12-03T01:00:00.000Z');
 
 /** An app (local mode) whose clock the test moves. */
@@ -52,12 +55,7 @@ describe('the scheduler in the running bot', () => {
       expect(report?.at).toBe(later.toISOString());
       expect((await healthz(bot)).body.scheduler).toMatchObject({ lastTickAt: later.toISOString() });
       await bot.stop();
-      expect((await healthz(bot)).body.scheduler).toEqual({
-        state: 'off',
-        lastTickAt: null,
-        lastTickRan: false,
-        failedJobs: [],
-      });
+      expect((await healthz(bot)).body.scheduler).toEqual(SCHEDULER_OFF);
     } finally {
       await bot.stop();
       await app.close();
@@ -104,12 +102,7 @@ describe('the scheduler in the running bot', () => {
     const bot = startBot(app, { scheduler: false });
     try {
       expect(bot.scheduler).toBeNull();
-      expect((await healthz(bot)).body.scheduler).toEqual({
-        state: 'off',
-        lastTickAt: null,
-        lastTickRan: false,
-        failedJobs: [],
-      });
+      expect((await healthz(bot)).body.scheduler).toEqual(SCHEDULER_OFF);
     } finally {
       await bot.stop();
       await app.close();

@@ -1,9 +1,9 @@
 import { Argument, type Command } from 'commander';
-import { UserError } from '../../errors.ts';
 import { IMPORT_KINDS, type ImportKind } from '../../import/kinds/index.ts';
 import { progressBar } from '../../import/progress.ts';
-import { ImportRefused, runImport, type ImportSummary } from '../../import/run-import.ts';
+import { runImport, type ImportSummary } from '../../import/run-import.ts';
 import { print, printJson, warn } from '../io.ts';
+import { reportImportFailure } from '../import-failure.ts';
 import type { CommandContext } from '../main.ts';
 
 /** `targets.csv: 2000 rows — 2000 added, 0 changed, 0 unchanged` */
@@ -39,27 +39,7 @@ export function registerImport(program: Command, { io, withApp }: CommandContext
             printJson(io, { ok: true, ...summary, nothingChanged: summary.added + summary.changed === 0 });
           else print(io, summaryLine(summary));
         } catch (err) {
-          if (err instanceof ImportRefused) {
-            const { summary, problems } = err;
-            if (opts.json) {
-              // Counts would mislead: nothing was imported.
-              const { file: name, kind: k, format, sha256, dryRun, rows, warnings } = summary;
-              printJson(io, {
-                ok: false,
-                file: name,
-                kind: k,
-                format,
-                sha256,
-                dryRun,
-                rows,
-                warnings,
-                problemCount: problems.count,
-                problems: problems.sorted().map((p) => ({ ...p, message: problems.format(p) })),
-              });
-            } else for (const line of problems.lines()) warn(io, line);
-          } else if (err instanceof UserError && opts.json) {
-            printJson(io, { ok: false, kind, file, error: err.message });
-          }
+          reportImportFailure(io, err, { json: opts.json ?? false, file, kind });
           throw err;
         }
       });

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.ts';
 import { progressBar } from '../../import/progress.ts';
-import {
-  ResultsImportRefused,
-  runResultsImport,
-  type ResultsImportSummary,
-} from '../../import/results/run.ts';
+import { runResultsImport, type ResultsImportSummary } from '../../import/results/run.ts';
 import { print, printJson, warn } from '../io.ts';
+import { reportImportFailure } from '../import-failure.ts';
 import type { CommandContext } from '../main.ts';
 import { registerResultsExport } from './results-export.ts';
 
@@ -52,26 +48,7 @@ function registerResultsImport(results: Command, { io, withApp }: CommandContext
           if (opts.json) printJson(io, { ok: true, ...summary });
           else print(io, resultsSummaryLine(summary));
         } catch (err) {
-          if (err instanceof ResultsImportRefused) {
-            const { summary, problems } = err;
-            if (opts.json) {
-              // Counts would mislead: nothing was imported.
-              const { file: name, format, sha256, dryRun, rows, warnings } = summary;
-              printJson(io, {
-                ok: false,
-                file: name,
-                format,
-                sha256,
-                dryRun,
-                rows,
-                warnings,
-                problemCount: problems.count,
-                problems: problems.sorted().map((p) => ({ ...p, message: problems.format(p) })),
-              });
-            } else for (const line of problems.lines()) warn(io, line);
-          } else if (err instanceof UserError && opts.json) {
-            printJson(io, { ok: false, file, error: err.message });
-          }
+          reportImportFailure(io, err, { json: opts.json ?? false, file });
           throw err;
         }
       });

@@ -3,25 +3,23 @@
  * department of the task) and the result rules of the domain (`checkResult`: categories, date, methods).
  * Every problem goes to the reader, under the column as the file names it.
  */
-import { checkResult, MAX_RESULT_TEXT, type CategoryList, type ResultProblem } from '../../domain/result.ts';
+import {
+  checkResult,
+  MAX_RESULT_TEXT,
+  type CategoryList,
+  type Result,
+  type ResultProblem,
+} from '../../domain/result.ts';
 import { MAX_LENGTH, quote, type RowReader } from '../cells.ts';
 import { INSPECTION_METHOD } from '../values.ts';
 import type { ResultField } from './columns.ts';
 import type { TaskContext } from './tasks.ts';
 
-/** A checked row: one department's part of one target's result, before who and when are added. */
-export interface ImportedResult {
-  taskId: string;
-  uscc: string;
-  dept: string;
-  team: number;
-  /** Category codes; shared between rows with the same cells (never modified), as are the methods. */
-  categories: string[];
-  inspectedOn: string;
-  methods: string[];
-  note: string | null;
-  followup: string | null;
-}
+/**
+ * A checked row: one department's part of one target's result, before who and when are added. Its category and
+ * method lists are shared between rows with the same cells (never modified).
+ */
+export type ImportedResult = Omit<Result, 'enteredBy' | 'enteredAt' | 'source' | 'version'>;
 
 const SEPARATOR = /[;；、]/;
 

@@ -60,9 +60,6 @@ export interface ResultsImportSummary {
   warnings: string[];
 }
 
-/** The file had problems: nothing was written. */
-export class ResultsImportRefused extends ImportRefused<ResultsImportSummary> {}
-
 /**
  * The values of each row in a task's audit entry, in this order (one array per row: a 100,000-row import's
  * entry is about the size of the file, not several times it). Who entered the rows and when are the entry's own
@@ -184,7 +181,7 @@ export async function runResultsImport(
       summary.inserted = counts.reduce((n, t) => n + t.inserted, 0);
       summary.replaced = counts.reduce((n, t) => n + t.replaced, 0);
     };
-    if (problems.count > 0) throw new ResultsImportRefused(summary, problems);
+    if (problems.count > 0) throw new ImportRefused(summary, problems);
     total(counted((id) => tasks.get(id)!.versions));
     if (dryRun || rows === 0) return summary;
 

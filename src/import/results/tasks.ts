@@ -8,7 +8,7 @@ import type { ResultContext } from '../../domain/result.ts';
 import { taskDepartments } from '../../domain/task.ts';
 import { taskItemMethods } from '../../services/result-progress.ts';
 import { resultVersions } from '../../storage/result-import.ts';
-import { teamTargetList } from '../../storage/results.ts';
+import { teamTargets } from '../../storage/draws.ts';
 import type { Database } from '../../storage/schema.ts';
 import { getTask, type TaskRecord } from '../../storage/tasks.ts';
 
@@ -85,7 +85,11 @@ export class TaskContexts {
     return {
       task,
       refusal,
-      teamOf: new Map((await teamTargetList(this.db, id)).map((t) => [t.uscc, t.team])),
+      teamOf: new Map(
+        [...(await teamTargets(this.db, id))].flatMap(([team, usccs]) =>
+          usccs.map((u) => [u, team] as const),
+        ),
+      ),
       departments: taskDepartments(d),
       check: { window: d.window, itemMethods: await taskItemMethods(this.db, d), today: this.today },
       versions: await resultVersions(this.db, id),
