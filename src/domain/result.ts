@@ -216,6 +216,17 @@ export interface ResultActor {
 }
 
 /**
+ * Why a task in this state takes no result (void, closed, or not yet drawn), or null while it is locked: checked by
+ * `enterResult` and again by the save inside its transaction, where a close or void since may have landed.
+ */
+export function taskTakesNoResults(state: TaskState, voidReason: string | null): EnterRefusal | null {
+  if (state === 'void') return refuse('TASK.VOID', { reason: voidReason ?? '' });
+  if (state === 'closed') return refuse('TASK.CLOSED');
+  if (state !== 'locked') return refuse('TASK.NOT_LOCKED', { state });
+  return null;
+}
+
+/**
  * 提交 on a result-entry form: an active member of the target's team enters (or edits) their own department's part,
  * while the task is locked (a closed task takes no more edits). `current` is the saved part, if any; the card
  * carries its version so that an edit from a stale card is refused and the person sees the current one.
@@ -232,8 +243,8 @@ export function enterResult(
   if (ctx.taskState === 'void') return refuse('TASK.VOID', { reason: ctx.voidReason ?? '' });
   const dept = actor.teams.get(where.team);
   if (!dept) return refuse('RESULT.NOT_ON_TEAM');
-  if (ctx.taskState === 'closed') return refuse('TASK.CLOSED');
-  if (ctx.taskState !== 'locked') return refuse('TASK.NOT_LOCKED', { state: ctx.taskState });
+  const shut = taskTakesNoResults(ctx.taskState, ctx.voidReason);
+  if (shut) return shut;
   if (!where.teamTargets.includes(where.uscc)) return refuse('RESULT.TARGET_NOT_ON_TEAM');
   if ((current?.version ?? null) !== input.version) return refuse('RESULT.CARD_STALE');
   const checked = checkResult(input, ctx, list);

@@ -1,12 +1,12 @@
 import type { App } from '../app.ts';
 import { RESULT_PAGE_SIZE, type ResultEntryCardData } from '../cards/index.ts';
-import { enterResult, type ResultActor, type ResultInput } from '../domain/result.ts';
+import { enterResult, taskTakesNoResults, type ResultActor, type ResultInput } from '../domain/result.ts';
 import { localDate, localTime } from '../domain/time.ts';
 import { refuse, type Refusal } from '../domain/transition.ts';
 import { directoryNames, targetsByUscc } from '../storage/directory.ts';
 import { loadMembers, teamRegions, teamTargets } from '../storage/draws.ts';
 import { certNosForOpenId } from '../storage/people.ts';
-import { getResult, saveResult } from '../storage/results.ts';
+import { getResult, saveResult, taskStateForSave } from '../storage/results.ts';
 import { getTask, type TaskRecord } from '../storage/tasks.ts';
 import { taskSummary } from './card-data.ts';
 import { applyEffects } from './effects.ts';
@@ -157,11 +157,15 @@ export async function submitResult(
     // Someone not on the team learns nothing more; a member sees the card as it is now.
     return me ? { ok: false, refusal, card: await card() } : { ok: false, refusal };
   }
-  const saved = await db.transaction().execute(async (trx) => {
-    if (!(await saveResult(trx, verdict.next, current?.version ?? null))) return false;
+  const refused = await db.transaction().execute(async (trx): Promise<Refusal | null> => {
+    // The task as it is now (held until commit): a close, void or import since the check is seen, not raced.
+    const now = await taskStateForSave(trx, task.id);
+    const shut = now ? taskTakesNoResults(now.state, now.voidReason) : refuse('ASSIGNMENT.NOT_FOUND');
+    if (shut) return shut;
+    if (!(await saveResult(trx, verdict.next, current?.version ?? null))) return refuse('RESULT.CARD_STALE');
     await applyEffects(app, trx, verdict.effects, { actor: actor.openId, at: verdict.next.enteredAt });
-    return true;
+    return null;
   });
-  if (!saved) return { ok: false, refusal: refuse('RESULT.CARD_STALE'), card: await card() };
+  if (refused) return { ok: false, refusal: refused, card: await card() };
   return { ok: true, card: (await card())! };
 }

@@ -1,11 +1,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Result } from '../domain/result.ts';
+import type { TaskState } from '../domain/task.ts';
+import { dialectOf, type Store } from './db.ts';
+import { Bulk, type DbValue } from './import/bulk.ts';
 import type { Database, ResultsTable } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-/** Rows per multi-row statement: well under SQLite's bound-parameter limit (14 columns each). */
-const BATCH = 500;
 
 function toResult(r: Selectable<ResultsTable>): Result {
   return {
@@ -67,6 +67,23 @@ export async function resultsOfTask(db: Db, taskId: string, team?: number): Prom
 }
 
 /**
+ * The task's state as a chat save sees it inside its transaction. On PostgreSQL the task row is share-locked
+ * (`FOR SHARE`) until the transaction ends, before anything is written: a results import (which holds it
+ * `FOR UPDATE`) or a close or void of the task runs wholly before or wholly after the save — without the lock,
+ * the insert's foreign-key check waited on the import's lock and then deadlocked against its write of the same
+ * part. (SQLite write transactions are BEGIN IMMEDIATE: one writer at a time already.)
+ */
+export async function taskStateForSave(
+  trx: Transaction<Database>,
+  taskId: string,
+): Promise<{ state: TaskState; voidReason: string | null } | null> {
+  let q = trx.selectFrom('tasks').select(['state', 'void_reason']).where('id', '=', taskId);
+  if (dialectOf(trx) === 'postgres') q = q.forShare();
+  const row = await q.executeTakeFirst();
+  return row ? { state: row.state as TaskState, voidReason: row.void_reason } : null;
+}
+
+/**
  * Saves a result entered in chat: inserted when `readVersion` is null and none exists yet, otherwise replaced only
  * if it is still the version read. False when someone else saved first (the caller shows the current card).
  */
@@ -95,31 +112,70 @@ export async function saveResult(
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** The columns of `results` in the order `resultParams` gives them. */
+const RESULT_COLUMNS = [
+  'task_id',
+  'uscc',
+  'dept',
+  'team_no',
+  'categories',
+  'inspected_on',
+  'methods',
+  'note',
+  'followup',
+  'entered_by',
+  'entered_at',
+  'source',
+  'version',
+] as const;
+
+/** One result as the bound parameters of a `results` row, in `RESULT_COLUMNS` order. */
+const resultParams = (r: Result): DbValue[] => [
+  r.taskId,
+  r.uscc,
+  r.dept,
+  r.team,
+  JSON.stringify(r.categories),
+  r.inspectedOn,
+  JSON.stringify(r.methods),
+  r.note,
+  r.followup,
+  r.enteredBy,
+  r.enteredAt,
+  r.source,
+  r.version,
+];
+
 /**
  * Writes many results at once (an import): new ones inserted, existing ones replaced with their version bumped.
- * `rows` carry the version they will have. Batched multi-row upserts, inside the caller's transaction.
+ * `rows` carry the version they will have. Inside the caller's transaction, through `Bulk.write` as the directory
+ * imports write: one prepared single-row upsert on SQLite (0.39 s for 100,000 parts against 0.55 s with kysely's
+ * 500-row statements, measured 2026-12-01), multi-row statements on PostgreSQL.
  */
-export async function upsertResults(trx: Transaction<Database>, rows: readonly Result[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await trx
+export async function upsertResults(
+  trx: Transaction<Database>,
+  store: Store,
+  rows: readonly Result[],
+): Promise<void> {
+  const placeholder = (n: number) =>
+    Array.from({ length: n }, () => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, ''])));
+  await new Bulk(trx, store).write('upsert:results', rows.map(resultParams), RESULT_COLUMNS.length, (n) =>
+    (trx as unknown as Kysely<Record<string, Record<string, DbValue>>>)
       .insertInto('results')
-      .values(rows.slice(i, i + BATCH).map(toRow))
+      .values(placeholder(n))
       .onConflict((oc) =>
-        oc.columns(['task_id', 'uscc', 'dept']).doUpdateSet((eb) => ({
-          team_no: eb.ref('excluded.team_no'),
-          categories: eb.ref('excluded.categories'),
-          inspected_on: eb.ref('excluded.inspected_on'),
-          methods: eb.ref('excluded.methods'),
-          note: eb.ref('excluded.note'),
-          followup: eb.ref('excluded.followup'),
-          entered_by: eb.ref('excluded.entered_by'),
-          entered_at: eb.ref('excluded.entered_at'),
-          source: eb.ref('excluded.source'),
-          version: eb.ref('excluded.version'),
-        })),
-      )
-      .execute();
-  }
+        oc
+          .columns(['task_id', 'uscc', 'dept'])
+          .doUpdateSet((eb) =>
+            Object.fromEntries(
+              RESULT_COLUMNS.filter((c) => c !== 'task_id' && c !== 'uscc' && c !== 'dept').map((c) => [
+                c,
+                eb.ref(`excluded.${c}`),
+              ]),
+            ),
+          ),
+      ),
+  );
 }
 
 /** When a task was closed, and the reason when it was forced with results missing (the state is saved by moveTask). */

@@ -143,7 +143,7 @@ describe('results export', () => {
         .where('uscc', '=', partial.uscc)
         .execute();
       await store.db.transaction().execute((trx) =>
-        upsertResults(trx, [
+        upsertResults(trx, store, [
           // Saved out of department order: the export orders by the task's departments (initiator first).
           part(complete.uscc, 1, 'YJGL', ['NOT_DISCLOSED', 'CORRECTED'], '2026-12-08'),
           part(complete.uscc, 1, 'SCJG', ['NO_ISSUE'], '2026-12-08'),

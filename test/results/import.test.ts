@@ -13,7 +13,11 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { runResultsImport } from '../../src/import/results/run.ts';
 import { openStore, type Store } from '../../src/storage/db.ts';
-import { resultsOfTask } from '../../src/storage/results.ts';
+import { sql } from 'kysely';
+import { submitResult } from '../../src/services/result-entry.ts';
+import { loadMembers } from '../../src/storage/draws.ts';
+import { lockTasksForResults, resultVersions } from '../../src/storage/result-import.ts';
+import { resultsOfTask, upsertResults } from '../../src/storage/results.ts';
 import { teamTargetList } from '../helpers/team-targets.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects, freshPostgresUrl, freshSqliteUrl } from '../helpers/stores.ts';
@@ -96,6 +100,28 @@ async function copyOf(dialect: string, base: string): Promise<string> {
     await client.end();
   }
   return inject('pgUrl').replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
+ * 'waiting' once a session on this test's database waits for a lock (pg_locks is the whole server's: other test
+ * files' databases are left out), 'done' if `work` finishes first.
+ */
+async function waitsForALock(work: Promise<unknown>, store: Store): Promise<'waiting' | 'done'> {
+  let finished = false;
+  const done = work.then(() => (finished = true)).then(() => 'done' as const);
+  const waiting = async () => {
+    while (!finished) {
+      const { rows } = await sql<{
+        n: string;
+      }>`select count(*) as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`.execute(
+        store.db,
+      );
+      if (Number(rows[0]!.n) > 0) return 'waiting' as const;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return 'done' as const;
+  };
+  return Promise.race([done, waiting()]);
 }
 
 interface Drawn {
@@ -490,6 +516,139 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
       ]);
     });
   });
+
+  it.runIf(dialect === 'postgres')(
+    'a part first entered in chat while an import holds its task waits, then finds the import saved it first',
+    async () => {
+      await withCopy(async (url, store) => {
+        const [a] = drawn.targets;
+        const member = (await loadMembers(store.db, TASK, a!.team)).find((m) => m.dept === 'SCJG')!;
+        const openId = 'ou_race_member';
+        await store.db
+          .updateTable('inspectors')
+          .set({ open_id: openId })
+          .where('cert_no', '=', member.certNo)
+          .execute();
+        const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' }, clock });
+        const importer = openStore(url);
+        try {
+          // The import's write transaction, with its locks taken and the versions read (none for this part) …
+          let release!: () => void;
+          const released = new Promise<void>((r) => (release = r));
+          let holding!: () => void;
+          const held = new Promise<void>((r) => (holding = r));
+          const importing = importer.db.transaction().execute(async (trx) => {
+            await lockTasksForResults(trx, [TASK]);
+            expect((await resultVersions(trx, TASK, { lock: true })).size).toBe(0);
+            holding();
+            await released;
+            await upsertResults(trx, importer, [
+              {
+                taskId: TASK,
+                uscc: a!.uscc,
+                dept: 'SCJG',
+                team: a!.team,
+                categories: ['NO_ISSUE'],
+                inspectedOn: '2026-12-05',
+                methods: [],
+                note: null,
+                followup: null,
+                enteredBy: 'cli:import',
+                enteredAt: clock().toISOString(),
+                source: 'import',
+                version: 1,
+              },
+            ]);
+          });
+          // … while the inspector submits the same part, never entered before, in chat.
+          await held;
+          const chat = submitResult(app, {
+            operatorOpenId: openId,
+            taskId: TASK,
+            team: a!.team,
+            page: 0,
+            uscc: a!.uscc,
+            version: 0,
+            input: {
+              categories: ['CORRECTED'],
+              inspectedOn: '2026-12-06',
+              methods: [],
+              note: '',
+              followup: '',
+            },
+          });
+          // The chat save must wait for the import's transaction (a lock it cannot get), not commit under it.
+          expect(await waitsForALock(chat, store)).toBe('waiting');
+          release();
+          await importing;
+          const outcome = await chat;
+          expect(outcome.ok).toBe(false);
+          expect(!outcome.ok && outcome.refusal.code).toBe('RESULT.CARD_STALE');
+          expect(await resultsOfTask(store.db, TASK)).toMatchObject([
+            { uscc: a!.uscc, dept: 'SCJG', version: 1, source: 'import', categories: ['NO_ISSUE'] },
+          ]);
+        } finally {
+          await importer.close();
+          await app.close();
+        }
+      });
+    },
+  );
+
+  it.runIf(dialect === 'postgres')(
+    'a chat save and a task close of the same task run one after the other: a closed task takes no edit',
+    async () => {
+      await withCopy(async (url, store) => {
+        const [a] = drawn.targets;
+        const member = (await loadMembers(store.db, TASK, a!.team)).find((m) => m.dept === 'SCJG')!;
+        const openId = 'ou_race_member';
+        await store.db
+          .updateTable('inspectors')
+          .set({ open_id: openId })
+          .where('cert_no', '=', member.certNo)
+          .execute();
+        const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' }, clock });
+        const closer = openStore(url);
+        try {
+          // A close holds the task row (as moveTask's update does) while the chat save is submitted.
+          let release!: () => void;
+          const released = new Promise<void>((r) => (release = r));
+          let holding!: () => void;
+          const held = new Promise<void>((r) => (holding = r));
+          const closing = closer.db.transaction().execute(async (trx) => {
+            await trx.updateTable('tasks').set({ state: 'closed' }).where('id', '=', TASK).execute();
+            holding();
+            await released;
+          });
+          await held;
+          const chat = submitResult(app, {
+            operatorOpenId: openId,
+            taskId: TASK,
+            team: a!.team,
+            page: 0,
+            uscc: a!.uscc,
+            version: 0,
+            input: {
+              categories: ['NO_ISSUE'],
+              inspectedOn: '2026-12-06',
+              methods: [],
+              note: '',
+              followup: '',
+            },
+          });
+          expect(await waitsForALock(chat, store)).toBe('waiting');
+          release();
+          await closing;
+          const outcome = await chat;
+          expect(!outcome.ok && outcome.refusal.code).toBe('TASK.CLOSED');
+          expect(await resultsOfTask(store.db, TASK)).toEqual([]);
+        } finally {
+          await closer.close();
+          await app.close();
+        }
+      });
+    },
+  );
 
   it.runIf(dialect === 'sqlite')(
     'what changed between the check and the write is seen inside the write transaction',

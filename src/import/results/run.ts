@@ -89,7 +89,7 @@ const auditRow = (r: Result) => [
   r.version,
 ];
 
-/** Rows per `upsertResults` call inside the one transaction (its own statements take 500). */
+/** Rows per `upsertResults` call inside the one transaction. */
 const WRITE_CHUNK = 5000;
 
 /**
@@ -226,7 +226,7 @@ export async function runResultsImport(
             source: 'import',
             version: (old.get(partKey(r.uscc, r.dept)) ?? 0) + 1,
           }));
-          await upsertResults(trx, chunk);
+          await upsertResults(trx, app.store, chunk);
           for (let k = 0; k < chunk.length; k++) audited[i + k] = auditRow(chunk[k]!);
           written += chunk.length;
           progress.update(written, written);
