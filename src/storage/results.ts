@@ -157,25 +157,71 @@ export async function upsertResults(
   store: Store,
   rows: readonly Result[],
 ): Promise<void> {
-  const placeholder = (n: number) =>
-    Array.from({ length: n }, () => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, ''])));
-  await new Bulk(trx, store).write('upsert:results', rows.map(resultParams), RESULT_COLUMNS.length, (n) =>
-    (trx as unknown as Kysely<Record<string, Record<string, DbValue>>>)
-      .insertInto('results')
-      .values(placeholder(n))
-      .onConflict((oc) =>
-        oc
-          .columns(['task_id', 'uscc', 'dept'])
-          .doUpdateSet((eb) =>
-            Object.fromEntries(
-              RESULT_COLUMNS.filter((c) => c !== 'task_id' && c !== 'uscc' && c !== 'dept').map((c) => [
-                c,
-                eb.ref(`excluded.${c}`),
-              ]),
-            ),
-          ),
-      ),
+  await new Bulk(trx, store).write(
+    'upsert:results',
+    rows.map(resultParams),
+    RESULT_COLUMNS.length,
+    upsertStatement(trx),
   );
+}
+
+/** The upsert of n parts, `RESULT_COLUMNS` row after row: every column but the key replaced on conflict. */
+const upsertStatement = (trx: Transaction<Database>) => (n: number) =>
+  (trx as unknown as Kysely<Record<string, Record<string, DbValue>>>)
+    .insertInto('results')
+    .values(Array.from({ length: n }, () => Object.fromEntries(RESULT_COLUMNS.map((c) => [c, '']))))
+    .onConflict((oc) =>
+      oc
+        .columns(['task_id', 'uscc', 'dept'])
+        .doUpdateSet((eb) =>
+          Object.fromEntries(
+            RESULT_COLUMNS.filter((c) => c !== 'task_id' && c !== 'uscc' && c !== 'dept').map((c) => [
+              c,
+              eb.ref(`excluded.${c}`),
+            ]),
+          ),
+        ),
+    );
+
+/** A part as an import gives it: its cells, checked (who and when are the import's). */
+export type ImportedPart = Omit<Result, 'enteredBy' | 'enteredAt' | 'source' | 'version'>;
+
+/**
+ * `upsertResults` for an import's parts (source `import`), each with the version it will have, without a
+ * `Result` object per part: their parameters are built straight from the parts, and category or method lists
+ * that parts share (an import's rows do) are serialised once. (A RETURNING clause numbering the versions in the
+ * upsert itself, instead of the caller reading them first, made SQLite's writes twice as slow: 0.8 s against
+ * 0.37 s for 100,000 new parts, measured 2026-12-02.)
+ */
+export async function writeImportedResults(
+  trx: Transaction<Database>,
+  store: Store,
+  parts: readonly ImportedPart[],
+  versions: readonly number[],
+  entered: { by: string; at: string },
+): Promise<void> {
+  const json = new Map<readonly string[], string>();
+  const toJson = (list: readonly string[]) => {
+    let text = json.get(list);
+    if (text === undefined) json.set(list, (text = JSON.stringify(list)));
+    return text;
+  };
+  const params = parts.map((r, i): DbValue[] => [
+    r.taskId,
+    r.uscc,
+    r.dept,
+    r.team,
+    toJson(r.categories),
+    r.inspectedOn,
+    toJson(r.methods),
+    r.note,
+    r.followup,
+    entered.by,
+    entered.at,
+    'import',
+    versions[i]!,
+  ]);
+  await new Bulk(trx, store).write('upsert:results', params, RESULT_COLUMNS.length, upsertStatement(trx));
 }
 
 /** When a task was closed, and the reason when it was forced with results missing (the state is saved by moveTask). */

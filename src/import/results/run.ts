@@ -8,13 +8,12 @@
  */
 import type { App } from '../../app.ts';
 import type { CategoryList } from '../../domain/result.ts';
-import type { Result } from '../../domain/result.ts';
 import { localDate } from '../../domain/time.ts';
 import { UserError } from '../../errors.ts';
 import { resultCategories } from '../../services/result-categories.ts';
 import { appendAudit } from '../../storage/audit.ts';
 import { lockTasksForResults, partKey, resultVersions } from '../../storage/result-import.ts';
-import { upsertResults } from '../../storage/results.ts';
+import { writeImportedResults } from '../../storage/results.ts';
 import { RowReader } from '../cells.ts';
 import { isColumnName, resolveColumns } from '../columns.ts';
 import { KeyIndex } from '../key-index.ts';
@@ -77,7 +76,7 @@ export const AUDIT_ROW_FIELDS = [
   'version',
 ] as const;
 
-const auditRow = (r: Result) => [
+const auditRow = (r: ImportedResult, version: number) => [
   r.uscc,
   r.dept,
   r.team,
@@ -86,10 +85,10 @@ const auditRow = (r: Result) => [
   r.methods,
   r.note,
   r.followup,
-  r.version,
+  version,
 ];
 
-/** Rows per `upsertResults` call inside the one transaction. */
+/** Rows per `writeImportedResults` call inside the one transaction (the progress bar moves after each). */
 const WRITE_CHUNK = 5000;
 
 /**
@@ -182,8 +181,13 @@ export async function runResultsImport(
       summary.replaced = counts.reduce((n, t) => n + t.replaced, 0);
     };
     if (problems.count > 0) throw new ImportRefused(summary, problems);
-    total(counted((id) => tasks.get(id)!.versions));
-    if (dryRun || rows === 0) return summary;
+    if (dryRun || rows === 0) {
+      // What the import would replace (the import reads it again inside its transaction).
+      const saved = new Map<string, Map<string, number>>();
+      for (const id of byTask.keys()) saved.set(id, await resultVersions(app.store.db, id));
+      total(counted((id) => saved.get(id)!));
+      return summary;
+    }
 
     // One transaction: every row and every task's audit entry, or nothing. The tasks' states and the saved
     // versions are read again inside it (locked on PostgreSQL): a close, a void or a chat edit since the check
@@ -201,37 +205,26 @@ export async function runResultsImport(
             `${table.file}: ${refusal} (it changed while the file was being checked) — nothing was imported`,
           );
       }
-      const versions = new Map<string, Map<string, number>>();
-      for (const id of byTask.keys()) versions.set(id, await resultVersions(trx, id, { lock: true }));
-      total(counted((id) => versions.get(id)!));
+      const tasks: TaskImportCounts[] = [];
       let written = 0;
       for (const [id, results] of byTask) {
-        const old = versions.get(id)!;
+        const old = await resultVersions(trx, id, { lock: true });
         const audited: unknown[][] = new Array(results.length);
-        // Built a chunk at a time: a whole file of Result objects at once is garbage the collector must trace.
+        let replaced = 0;
         for (let i = 0; i < results.length; i += WRITE_CHUNK) {
-          // Spelled out, not spread: spread copies made storage's row mapping twice as slow (measured).
-          const chunk = results.slice(i, i + WRITE_CHUNK).map((r): Result => ({
-            taskId: r.taskId,
-            uscc: r.uscc,
-            dept: r.dept,
-            team: r.team,
-            categories: r.categories,
-            inspectedOn: r.inspectedOn,
-            methods: r.methods,
-            note: r.note,
-            followup: r.followup,
-            enteredBy: app.actor,
-            enteredAt: at,
-            source: 'import',
-            version: (old.get(partKey(r.uscc, r.dept)) ?? 0) + 1,
-          }));
-          await upsertResults(trx, app.store, chunk);
-          for (let k = 0; k < chunk.length; k++) audited[i + k] = auditRow(chunk[k]!);
+          const chunk = results.slice(i, i + WRITE_CHUNK);
+          const versions = chunk.map((r) => (old.get(partKey(r.uscc, r.dept)) ?? 0) + 1);
+          await writeImportedResults(trx, app.store, chunk, versions, { by: app.actor, at });
+          for (let k = 0; k < chunk.length; k++) {
+            const version = versions[k]!;
+            if (version > 1) replaced++;
+            audited[i + k] = auditRow(chunk[k]!, version);
+          }
           written += chunk.length;
           progress.update(written, written);
         }
-        const counts = summary.tasks.find((t) => t.id === id)!;
+        const counts = { id, rows: results.length, inserted: results.length - replaced, replaced };
+        tasks.push(counts);
         await appendAudit(trx, {
           at,
           actor: app.actor,
@@ -250,6 +243,7 @@ export async function runResultsImport(
           },
         });
       }
+      total(tasks);
     });
     return summary;
   } finally {

@@ -1,13 +1,12 @@
 /**
  * What a results row is checked against: its task, loaded once per import the first time a row names it — the
  * task's state, its drawn targets and their teams, its departments (every department of a task is on every
- * team), its window and its items' methods, and the versions already saved.
+ * team), its window and its items' methods.
  */
 import type { Kysely } from 'kysely';
 import type { ResultContext } from '../../domain/result.ts';
 import { taskDepartments } from '../../domain/task.ts';
 import { taskItemMethods } from '../../services/result-progress.ts';
-import { resultVersions } from '../../storage/result-import.ts';
 import { teamTargets } from '../../storage/draws.ts';
 import type { Database } from '../../storage/schema.ts';
 import { getTask, type TaskRecord } from '../../storage/tasks.ts';
@@ -21,8 +20,6 @@ export interface TaskContext {
   /** The initiator, then the participants. */
   departments: string[];
   check: Pick<ResultContext, 'window' | 'itemMethods' | 'today'>;
-  /** Saved parts' versions by `partKey` (what the import would replace). */
-  versions: Map<string, number>;
 }
 
 /** Why a task in `state` takes no results, or null when it does (locked). */
@@ -80,7 +77,6 @@ export class TaskContexts {
         teamOf: new Map(),
         departments: taskDepartments(d),
         check: { window: d.window, itemMethods: [], today: this.today },
-        versions: new Map(),
       };
     return {
       task,
@@ -92,7 +88,6 @@ export class TaskContexts {
       ),
       departments: taskDepartments(d),
       check: { window: d.window, itemMethods: await taskItemMethods(this.db, d), today: this.today },
-      versions: await resultVersions(this.db, id),
     };
   }
 }
