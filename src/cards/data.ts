@@ -217,3 +217,40 @@ export interface ResultEntryCardData {
   /** False once the task is closed (or void): the card shows results, no forms. */
   editable: boolean;
 }
+
+/** One department's part of one target still missing, as a reminder or an escalation lists it. */
+export interface PendingPart {
+  uscc: string;
+  name: string;
+  deadline: Deadline;
+  /** Working days from today to the deadline: 0 on it, negative once overdue. */
+  daysLeft: number;
+}
+
+/** 录入提醒: what one officer's department still owes on their team, and when it is due. */
+export interface ReminderCardData {
+  task: { id: string; name: string };
+  team: number;
+  region: string;
+  dept: { code: string; name: string };
+  you: { certNo: string; name: string; leader: boolean };
+  /** `YYYY-MM-DD HH:mm` in LIANCHA_TZ. */
+  sentAt: string;
+  /** This department's missing parts, the most urgent first. */
+  pending: PendingPart[];
+  /** For the team leader: the team's other departments with parts missing. */
+  othersMissing: { dept: string; pending: number; overdue: number }[];
+}
+
+/** 逾期督办: one department's overdue parts on one task, by team and officer, for its head (or liaison). */
+export interface EscalationCardData {
+  task: { id: string; name: string };
+  dept: { code: string; name: string };
+  /** Who it is addressed to: 负责人 or, when the head cannot be reached, 联络员. */
+  role: 'head' | 'liaison';
+  sentAt: string;
+  /** The most working days any of these parts is overdue. */
+  worstDaysOverdue: number;
+  total: number;
+  teams: { team: number; officers: string[]; parts: PendingPart[] }[];
+}

@@ -19,6 +19,8 @@ export {
 export { substitutionOutcomeCard } from './substitution-outcome.ts';
 export { helpCard, type HelpLine } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
+export { reminderCard } from './reminder.ts';
+export { escalationCard } from './escalation.ts';
 export {
   resultEntryCard,
   resultFormFields,
