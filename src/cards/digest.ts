@@ -1,15 +1,34 @@
 import type { DigestData, DigestDepartment } from './digest-data.ts';
 import { card, hr, markdown, md, t, type Bilingual } from './i18n.ts';
-import { fitted } from './limits.ts';
+import { fitsLimits } from './limits.ts';
 
 export type * from './digest-data.ts';
 
-/** Tasks listed one by one at most; a province's 200 are summarised (fewer listed when the card would not fit). */
-const LISTED_TASKS = 30;
-/** Overdue parts, pending approvals and deadline days listed; the rest are counted. */
-const LISTED_ITEMS = 10;
-/** Departments drawn in the chart (the table has them all). */
-const CHART_DEPARTMENTS = 20;
+/**
+ * How much is listed, from the most to the least: the first level that fits Feishu's limits (with 10 % headroom)
+ * is sent. Tasks go first, then the chart's and the table's departments; then the deadlines and approvals; the overdue
+ * list keeps its first 10 the longest. The last level is sent whatever its size (a province's worth of names still fits it by far).
+ */
+const LEVELS: Level[] = [
+  { tasks: 30, overdue: 10, items: 10, chart: 20, rows: 60 },
+  { tasks: 10, overdue: 10, items: 10, chart: 15, rows: 40 },
+  { tasks: 5, overdue: 10, items: 10, chart: 10, rows: 20 },
+  { tasks: 0, overdue: 10, items: 10, chart: 10, rows: 10 },
+  { tasks: 0, overdue: 10, items: 5, chart: 10, rows: 10 },
+  { tasks: 0, overdue: 10, items: 5, chart: 6, rows: 6 },
+  { tasks: 0, overdue: 5, items: 3, chart: 5, rows: 5 },
+];
+interface Level {
+  tasks: number;
+  /** Overdue parts listed (the issue asks for the first 10, then a count). */
+  overdue: number;
+  /** Deadline days and pending approvals listed, each. */
+  items: number;
+  chart: number;
+  rows: number;
+}
+/** A department's name in the chart is cut to this many characters (the table has it whole). */
+const CHART_NAME_CHARS = 16;
 const JSON_HINT = '`liancha digest --json`';
 
 /**
@@ -20,10 +39,14 @@ const JSON_HINT = '`liancha digest --json`';
  * `liancha digest --json` for the whole. Never a risk class.
  */
 export function digestCard(d: DigestData): Record<string, unknown> {
-  return fitted((listed) => buildDigestCard(d, listed), LISTED_TASKS);
+  for (const level of LEVELS) {
+    const built = buildDigestCard(d, level);
+    if (fitsLimits(built)) return built;
+  }
+  return buildDigestCard(d, LEVELS.at(-1)!);
 }
 
-function buildDigestCard(d: DigestData, listed: number): Record<string, unknown> {
+function buildDigestCard(d: DigestData, level: Level): Record<string, unknown> {
   const n = d.totals;
   const elements: unknown[] = [];
   if (d.tasks.length === 0) {
@@ -37,12 +60,25 @@ function buildDigestCard(d: DigestData, listed: number): Record<string, unknown>
         ),
       ),
     );
-    if (d.departments.length > 0) elements.push(chart(d.departments), table(d.departments));
-    elements.push(hr(), markdown(taskLines(d, listed)));
+    if (d.departments.length > 0) {
+      elements.push(chart(d.departments, level.chart), table(d.departments, level.rows));
+      const rest = d.departments.length - Math.min(level.rows, d.departments.length);
+      if (rest > 0)
+        elements.push(
+          markdown(
+            t(
+              `表格列出前 ${level.rows} 个部门，另有 ${rest} 个，完整数据：${JSON_HINT}`,
+              `The table lists the first ${level.rows} departments; ${rest} more in ${JSON_HINT}`,
+            ),
+            { size: 'notation' },
+          ),
+        );
+    }
+    elements.push(hr(), markdown(taskLines(d, level.tasks)));
   }
-  elements.push(markdown(deadlineLines(d, Math.min(listed, LISTED_ITEMS))));
-  if (d.overdue.length > 0) elements.push(markdown(overdueLines(d, Math.min(listed, LISTED_ITEMS))));
-  if (d.approvals.length > 0) elements.push(markdown(approvalLines(d, Math.min(listed, LISTED_ITEMS))));
+  elements.push(markdown(deadlineLines(d, level.items)));
+  if (d.overdue.length > 0) elements.push(markdown(overdueLines(d, level.overdue)));
+  if (d.approvals.length > 0) elements.push(markdown(approvalLines(d, level.items)));
   if (d.provisional)
     elements.push(
       markdown(
@@ -84,11 +120,11 @@ const SERIES = {
  * Card 2.0 `chart`: a VChart spec *object* (no functions, no strings of code). Horizontal stacked bars, one per
  * department, so that long department names stay readable; the height grows with the departments shown.
  */
-function chart(departments: DigestDepartment[]) {
-  const shown = departments.slice(0, CHART_DEPARTMENTS);
+function chart(departments: DigestDepartment[], max: number) {
+  const shown = departments.slice(0, max);
   const values = shown.flatMap((x) =>
     (['entered', 'pending', 'overdue'] as const).map((k) => ({
-      dept: x.name,
+      dept: chartName(x.name),
       status: SERIES[k],
       parts: x[k],
     })),
@@ -134,8 +170,13 @@ const COLUMNS: [name: string, display: string][] = [
   ['sub_pending', '待审批 Awaiting'],
 ];
 
+const chartName = (name: string) => {
+  const chars = [...name];
+  return chars.length > CHART_NAME_CHARS ? chars.slice(0, CHART_NAME_CHARS - 1).join('') + '…' : name;
+};
+
 /** Card 2.0 `table` (root level only): one row per department; row keys are the column names. */
-function table(departments: DigestDepartment[]) {
+function table(departments: DigestDepartment[], max: number) {
   return {
     tag: 'table',
     page_size: 10,
@@ -148,7 +189,7 @@ function table(departments: DigestDepartment[]) {
         : { name, display_name: display, data_type: 'number', width: 'auto', format: { precision: 0 } },
     ),
     // `text` cells are shown as they are (never markdown): no escaping needed, and none applied.
-    rows: departments.map((x) => ({
+    rows: departments.slice(0, max).map((x) => ({
       dept: x.name,
       officers: x.officers,
       unconfirmed: x.unconfirmed,
@@ -202,8 +243,8 @@ function deadlineLines(d: DigestData, listed: number): Bilingual {
     d.deadlines.slice(0, listed).map((x) => {
       const p = provisional(x.provisional);
       return t(
-        `- ${x.date}${p.zh}：${md(x.taskName)}，${x.parts} 项待录入`,
-        `- ${x.date}${p.en}: ${md(x.taskName)}, ${x.parts} parts due`,
+        `- ${x.date}${p.zh}：${md(x.taskName)}（${md(x.taskId)}），${x.parts} 项待录入`,
+        `- ${x.date}${p.en}: ${md(x.taskName)} (${md(x.taskId)}), ${x.parts} parts due`,
       );
     }),
     more(d.deadlines.length, listed),
@@ -216,8 +257,8 @@ function overdueLines(d: DigestData, listed: number): Bilingual {
     d.overdue.slice(0, listed).map((x) => {
       const p = provisional(x.provisional);
       return t(
-        `- ${md(x.target)}（${md(x.taskName)} 第${x.team}组，${md(x.deptName)}）：期限 ${x.deadline}${p.zh}`,
-        `- ${md(x.target)} (${md(x.taskName)} team ${x.team}, ${md(x.deptName)}): due ${x.deadline}${p.en}`,
+        `- ${x.deadline}${p.zh} ${md(x.target)}（${md(x.taskId)} 第${x.team}组，${md(x.deptName)}）`,
+        `- ${x.deadline}${p.en} ${md(x.target)} (${md(x.taskId)} team ${x.team}, ${md(x.deptName)})`,
       );
     }),
     more(d.overdue.length, listed),
@@ -234,8 +275,8 @@ function approvalLines(d: DigestData, listed: number): Bilingual {
       .slice(0, listed)
       .map((x) =>
         t(
-          `- ${md(x.inspector)}（${md(x.deptName)}，${md(x.taskName)} 第${x.team}组），${x.requestedAtLocal} 提交，待${md(x.deptName)}${x.decider === 'head' ? '负责人' : '联络员'}审批`,
-          `- ${md(x.inspector)} (${md(x.deptName)}, ${md(x.taskName)} team ${x.team}), asked ${x.requestedAtLocal}, awaiting the ${x.decider === 'head' ? 'head' : 'liaison'} of ${md(x.deptName)}`,
+          `- ${md(x.inspector)}（${md(x.deptName)}，${md(x.taskId)} 第${x.team}组），${x.requestedAtLocal} 提交，待${x.decider === 'head' ? '部门负责人' : '部门联络员'}审批`,
+          `- ${md(x.inspector)} (${md(x.deptName)}, ${md(x.taskId)} team ${x.team}), asked ${x.requestedAtLocal}, awaiting the department's ${x.decider === 'head' ? 'head' : 'liaison'}`,
         ),
       ),
     more(d.approvals.length, listed),

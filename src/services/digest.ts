@@ -234,21 +234,19 @@ export async function queueDigest(
     );
   const data = await digestData(app, now);
   const content = digestCard(data);
-  const row = await app.store.db
-    .transaction()
-    .execute((trx) =>
-      enqueueMessage(
-        trx,
-        {
-          kind: 'send',
-          receiveIdType: 'chat_id',
-          receiveId: chatId,
-          msgType: 'interactive',
-          content,
-          ref: 'digest:manual',
-        },
-        now,
-      ),
-    );
+  const row = await app.store.db.transaction().execute((trx) =>
+    enqueueMessage(
+      trx,
+      {
+        kind: 'send',
+        receiveIdType: 'chat_id',
+        receiveId: chatId,
+        msgType: 'interactive',
+        content,
+        ref: 'digest:manual',
+      },
+      now,
+    ),
+  );
   return { chatId, outboxId: row.id, data };
 }
