@@ -616,3 +616,33 @@ async function digestCli(url: string, args: string[], env: Record<string, string
     throw err;
   }
 }
+
+describe('the fake Feishu checks chart and table shapes', () => {
+  const cardWith = (element: Record<string, unknown>) =>
+    JSON.stringify({ schema: '2.0', body: { elements: [element] } });
+  it('refuses JavaScript in a chart spec, a bad height, a number column holding text, and a table without rows', () => {
+    const spec = { type: 'bar', data: [{ values: [] }], xField: 'a', yField: 'b' };
+    expect(validateCardContent(cardWith({ tag: 'chart', chart_spec: spec, height: '300px' }))).toMatchObject({
+      ok: true,
+    });
+    expect(
+      validateCardContent(
+        cardWith({ tag: 'chart', chart_spec: { ...spec, label: { formatMethod: '(v) => v' } } }),
+      ),
+    ).toMatchObject({ ok: false, code: 230099 });
+    expect(validateCardContent(cardWith({ tag: 'chart', chart_spec: spec, height: '2000px' }))).toMatchObject(
+      { ok: false },
+    );
+    expect(validateCardContent(cardWith({ tag: 'chart', chart_spec: '{"type":"bar"}' }))).toMatchObject({
+      ok: false,
+    });
+    const columns = [{ name: 'n', display_name: 'N', data_type: 'number' }];
+    expect(validateCardContent(cardWith({ tag: 'table', columns, rows: [{ n: 1 }] }))).toMatchObject({
+      ok: true,
+    });
+    expect(validateCardContent(cardWith({ tag: 'table', columns, rows: [{ n: '1' }] }))).toMatchObject({
+      ok: false,
+    });
+    expect(validateCardContent(cardWith({ tag: 'table', columns }))).toMatchObject({ ok: false });
+  });
+});

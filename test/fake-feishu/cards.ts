@@ -297,6 +297,16 @@ export function validateCardContent(content: unknown, requestBytes?: number): Ca
   }
 }
 
+/** A chart spec holds no JavaScript: no string that reads as a function. */
+function noCode(v: unknown, path: string): void {
+  if (typeof v === 'string') {
+    if (/^\s*(function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)/.test(v))
+      throw new CardError(`${path}: chart_spec may not hold JavaScript (${JSON.stringify(v.slice(0, 30))})`);
+  } else if (Array.isArray(v)) v.forEach((x, i) => noCode(x, `${path}[${i}]`));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) noCode(x, `${path}.${k}`);
+}
+
 function bad(msg: string): CardVerdict {
   return { ok: false, code: 230099, msg: `Failed to create card content: ${msg}` };
 }
@@ -507,9 +517,22 @@ function element(v: unknown, path: string, walk: Walk, where: Where): void {
         oneOf(o.data_type, TABLE_DATA_TYPES, `${path}.columns[${i}].data_type`);
         return str(o.name, `${path}.columns[${i}].name`);
       });
-      arr(e.rows ?? [], `${path}.rows`).forEach((r, i) => {
-        for (const k of Object.keys(obj(r, `${path}.rows[${i}]`)))
+      if (cols.length > 50) throw new CardError(`${path}.columns: at most 50 columns`);
+      const types = new Map(
+        arr(e.columns, `${path}.columns`).map((c) => [
+          (c as { name: string }).name,
+          (c as { data_type?: string }).data_type,
+        ]),
+      );
+      arr(e.rows, `${path}.rows`).forEach((r, i) => {
+        for (const [k, v] of Object.entries(obj(r, `${path}.rows[${i}]`))) {
           if (!cols.includes(k)) throw new CardError(`${path}.rows[${i}]: "${k}" is not a column name`);
+          const type = types.get(k);
+          if (type === 'number' && typeof v !== 'number')
+            throw new CardError(`${path}.rows[${i}].${k} must be a number (column ${k} is number)`);
+          if (['text', 'lark_md', 'plain_text', 'markdown'].includes(type ?? '') && typeof v !== 'string')
+            throw new CardError(`${path}.rows[${i}].${k} must be a string (column ${k} is ${type})`);
+        }
       });
       if (e.header_style !== undefined)
         only(
@@ -519,9 +542,27 @@ function element(v: unknown, path: string, walk: Walk, where: Where): void {
         );
       break;
     }
-    case 'chart':
-      obj(e.chart_spec, `${path}.chart_spec`);
+    case 'chart': {
+      // Card 2.0 chart: a VChart spec *object* with a chart type; no JavaScript (functions cannot travel in JSON,
+      // and a string of code is refused too); aspect_ratio, color_theme and height from the documented values.
+      const spec = obj(e.chart_spec, `${path}.chart_spec`);
+      str(spec.type, `${path}.chart_spec.type`);
+      noCode(spec, `${path}.chart_spec`);
+      oneOf(e.aspect_ratio, ['1:1', '2:1', '4:3', '16:9'], `${path}.aspect_ratio`);
+      oneOf(
+        e.color_theme,
+        ['brand', 'rainbow', 'complementary', 'converse', 'primary'],
+        `${path}.color_theme`,
+      );
+      if (e.height !== undefined && e.height !== 'auto') {
+        const m = /^(\d+)px$/.exec(str(e.height, `${path}.height`));
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > 999)
+          throw new CardError(`${path}.height must be auto or 1px to 999px`);
+      }
+      if (e.preview !== undefined && typeof e.preview !== 'boolean')
+        throw new CardError(`${path}.preview must be a boolean`);
       break;
+    }
     case 'column_set':
       arr(e.columns ?? [], `${path}.columns`).forEach((c, i) => {
         const p = `${path}.columns[${i}]`;
