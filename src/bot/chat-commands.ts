@@ -1,5 +1,6 @@
-import { helpCard, myTasksCard, type HelpLine } from '../cards/index.ts';
+import { digestCard, helpCard, myTasksCard, type HelpLine } from '../cards/index.ts';
 import { t, type Bilingual } from '../cards/i18n.ts';
+import { progressAnswer } from '../services/digest.ts';
 import { myTasks } from '../services/my-tasks.ts';
 import type { BotContext } from './context.ts';
 import type { MessageEvent } from './events.ts';
@@ -26,6 +27,16 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
     aliases: ['我的任务', 'my tasks', 'mytasks', 'tasks'],
     help: t('我被抽中的检查任务和录入期限', 'the inspections you were drawn for, and what is due'),
     answer: async (ctx, e) => myTasksCard(await myTasks(ctx.app, e.senderOpenId)),
+  },
+  {
+    id: 'progress',
+    name: t('进度', 'progress'),
+    aliases: ['进度', 'progress', '周报', 'digest'],
+    help: t(
+      '各任务和各部门的进度（群聊中为全办公室；部门负责人私聊时本部门在前）',
+      'progress of every task and department (the whole office in a group; your department first in a direct message to a head)',
+    ),
+    answer: async (ctx, e) => digestCard(await progressAnswer(ctx.app, e)),
   },
   {
     id: 'help',

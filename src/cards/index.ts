@@ -21,6 +21,7 @@ export { helpCard, type HelpLine } from './help.ts';
 export { myTasksCard } from './my-tasks.ts';
 export { reminderCard } from './reminder.ts';
 export { escalationCard } from './escalation.ts';
+export { digestCard } from './digest.ts';
 export {
   resultEntryCard,
   resultFormFields,
@@ -38,3 +39,4 @@ export {
   MAX_CARD_ELEMENTS,
 } from './limits.ts';
 export type * from './data.ts';
+export type * from './digest-data.ts';

@@ -13,6 +13,7 @@ import { registerUsers } from './commands/users.ts';
 import { registerTask } from './commands/task.ts';
 import { registerDraw } from './commands/draw.ts';
 import { registerTick } from './commands/tick.ts';
+import { registerDigest } from './commands/digest.ts';
 
 /**
  * Runs an action with the application wired up, and closes it afterwards. Commands print their logs as
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDraw(program, ctx);
   registerResults(program, ctx);
   registerTick(program, ctx);
+  registerDigest(program, ctx);
   registerAudit(program, ctx);
   registerOutbox(program, ctx);
   registerUsers(program, ctx);

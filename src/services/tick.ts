@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { pruneDeliveries } from '../storage/inbound.ts';
 import { withSchedulerLock } from '../storage/job-runs.ts';
+import { digestJob } from './digest-tick.ts';
 import { deadlineRemindersJob } from './reminders.ts';
 import { substitutionLapses } from './substitution-lapses.ts';
 
@@ -62,6 +63,7 @@ export const TICK_JOBS: TickJob[] = [
   pruneDeliveriesJob,
   { name: 'substitution-lapses', run: substitutionLapses },
   deadlineRemindersJob,
+  digestJob,
 ];
 
 /**
