@@ -41,7 +41,8 @@ export const digestJob: TickJob = {
           content,
           ref: `digest:${week}`,
         },
-        now,
+        // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
+        app.clock(),
       );
       return 1;
     });

@@ -222,7 +222,8 @@ async function queueOnce(
     await enqueueMessage(
       trx,
       { kind: 'send', receiveIdType: 'open_id', receiveId: openId, msgType: 'interactive', content, ref },
-      ctx.now,
+      // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
+      ctx.app.clock(),
     );
     return true;
   });

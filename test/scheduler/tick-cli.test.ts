@@ -41,6 +41,8 @@ describe('liancha tick --at', () => {
       'tick at 2026-12-03 09:00 (Asia/Shanghai):\n' +
         '  prune-deliveries: pruned 0\n' +
         '  substitution-lapses: reminded 0, expired 0\n' +
+        '  deadline-reminders: reminded 0, escalated 0, unreachable 0\n' +
+        '  weekly-digest: posted 0, skipped 1\n' +
         'messages queued by this tick are sent by the running bot (or liancha outbox flush)\n',
     );
     const utc = await runCli(url, ['tick', '--at', '2026-12-03T09:00:00+08:00'], {
@@ -60,6 +62,8 @@ describe('liancha tick --at', () => {
       jobs: [
         { name: 'prune-deliveries', ok: true, counts: { pruned: 0 } },
         { name: 'substitution-lapses', ok: true, counts: { reminded: 0, expired: 0 } },
+        { name: 'deadline-reminders', ok: true, counts: { reminded: 0, escalated: 0, unreachable: 0 } },
+        { name: 'weekly-digest', ok: true, counts: { posted: 0, skipped: 1 } },
       ],
     });
   });
