@@ -151,6 +151,33 @@ describe('chat commands and duplicate deliveries (SQLite)', () => {
     expect(cardText(repliesTo(e.fake, direct.messageId)[0]!.card)).toContain('没有听懂“hello there”');
   });
 
+  it('进度 in the group → the office-wide digest with its chart and table, replied in the group', async () => {
+    const liaison = openIdOfMobile('13947000007');
+    const msg = say(liaison, '进度', { group: true });
+    expect((await msg.send()).status).toBe(200);
+    await bot.drain();
+    const replies = repliesTo(e.fake, msg.messageId);
+    expect(replies).toHaveLength(1); // the fake accepted the card: its chart and table are valid card 2.0
+    expect(replies[0]!.chatId).toBe(JOINT_CHAT);
+    expect(cardTitle(replies[0]!.card)).toContain('周报');
+    const json = JSON.stringify(replies[0]!.card);
+    expect(json).toContain('"tag":"chart"');
+    expect(json).toContain('"tag":"table"');
+    expect(cardText(replies[0]!.card)).toContain(taskId);
+  });
+
+  it('progress from a department head in a direct chat → their department first', async () => {
+    const head = openIdOfMobile('13947000028'); // 市应急管理局 (YJGL)'s head
+    const msg = say(head, 'progress');
+    await msg.send();
+    await bot.drain();
+    const card = repliesTo(e.fake, msg.messageId)[0]!.card as {
+      body: { elements: { tag: string; rows?: Record<string, unknown>[] }[] };
+    };
+    const table = card.body.elements.find((el) => el.tag === 'table')!;
+    expect(JSON.stringify(table.rows![0])).toContain('市应急管理局');
+  });
+
   it('我的任务 from someone never drawn → no assignments', async () => {
     const head = openIdOfMobile('13947000014'); // the environment bureau's head: no officer of this task
     const msg = say(head, '我的任务');
