@@ -159,6 +159,8 @@ export interface MyTasksCardData {
     targets: number;
     confirmed: boolean;
     deadline: Deadline;
+    /** This person's department's parts still missing on the team: how many, how many overdue, the soonest due. */
+    due: { pending: number; overdue: number; next: Deadline | null };
   }[];
 }
 

@@ -11,6 +11,8 @@ export interface MyAssignment {
   team: number;
   /** The certificate this place is held under (a person normally has one). */
   certNo: string;
+  /** The department this place is held for. */
+  dept: string;
   leader: boolean;
   /** Targets on that team. */
   targets: number;
@@ -31,6 +33,7 @@ export async function activeAssignments(db: Db, certNos: readonly string[]): Pro
     .select((eb) => [
       'm.team_no',
       'm.cert_no',
+      'm.dept',
       'm.leader',
       'm.confirmed_at',
       't.definition',
@@ -52,6 +55,7 @@ export async function activeAssignments(db: Db, certNos: readonly string[]): Pro
     task: JSON.parse(r.definition) as TaskDefinition,
     team: Number(r.team_no),
     certNo: r.cert_no,
+    dept: r.dept,
     leader: Number(r.leader) === 1,
     targets: Number(r.targets ?? 0),
     confirmed: r.confirmed_at !== null,

@@ -112,6 +112,7 @@ describe('cards', () => {
           targets: 6,
           confirmed: false,
           deadline: { date: '2027-01-29', provisional: true },
+          due: { pending: 6, overdue: 0, next: { date: '2027-01-29', provisional: true } },
         },
       ],
     }),
@@ -210,10 +211,12 @@ describe('cards', () => {
         targets: 6,
         confirmed: false,
         deadline: { date: '2027-01-29', provisional: false },
+        due: { pending: 2, overdue: 1, next: { date: '2026-12-30', provisional: false } },
       })),
     });
     expect(requestBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expect(JSON.stringify(card)).toMatch(/……另有 \d+ 项任务未列出/);
+    expect(JSON.stringify(card)).toContain('**待录入 2 户**（其中 1 户已逾期），最近截止 2026-12-30');
   });
 
   it('my tasks: each assignment has its own 录入结果 with its task, team and the person’s certificate', () => {
@@ -227,8 +230,10 @@ describe('cards', () => {
         targets: 6,
         confirmed: true,
         deadline: { date: '2027-01-29', provisional: false },
+        due: { pending: 6, overdue: 0, next: { date: '2027-01-29', provisional: false } },
       })),
     });
+    expect(JSON.stringify(card)).toContain('**待录入 6 户**，最近截止 2027-01-29');
     expect(buttons(card).map((b) => valueOf(b.node))).toEqual([
       { action: 'result.open', task: 'T-1', team: 3, cert: '150000000001', page: 0 },
       { action: 'result.open', task: 'T-2', team: 4, cert: '150000000002', page: 0 },
@@ -428,6 +433,7 @@ describe('cards', () => {
               targets: 1,
               confirmed: true,
               deadline: { date: '2027-01-29', provisional: false },
+              due: { pending: 0, overdue: 0, next: null },
             },
           ],
         }),

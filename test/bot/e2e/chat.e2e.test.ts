@@ -104,6 +104,8 @@ describe('chat commands and duplicate deliveries (SQLite)', () => {
     expect(text).toContain('**未确认**');
     expect(text).toContain(`结果录入最迟 ${deadline}`);
     expect(deadline).toMatch(/^2027-01-\d\d$/);
+    // What is due: nothing entered yet, so their department owes every target of the team.
+    expect(text).toMatch(new RegExp(`\\*\\*待录入 \\d+ 户\\*\\*，最近截止 ${deadline}`));
     // Its own 录入结果 opens the result-entry card: entry never depends on the (14-day) assignment card.
     const open = buttonValues(replies[0]!.card).find((v) => v.action === 'result.open');
     expect(open).toMatchObject({ task: taskId, team: me.team, cert: me.certNo, page: 0 });
