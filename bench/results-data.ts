@@ -12,9 +12,9 @@ import { migrate } from '../src/storage/migrate.ts';
 import { syntheticTarget } from './import-data.ts';
 
 export const TARGETS_PER_TASK = 1000;
-const TARGETS_PER_TEAM = 5;
+export const TARGETS_PER_TEAM = 5;
 /** The initiator first: every department of a task is on every team. */
-const DEPARTMENTS = [
+export const DEPARTMENTS = [
   ['SCJG', '书面检查'],
   ['WJW', '实地核查'],
   ['YJGL', '网络检查'],
@@ -37,7 +37,7 @@ export function lastQuarter(now: Date): { start: string; end: string; days: stri
 
 export const taskId = (t: number) => `SX-Q-${String(t + 1).padStart(3, '0')}`;
 /** Target `k` of task `t`: a valid USCC (each task draws its own targets). */
-const usccOf = (t: number, k: number) => syntheticTarget(t * TARGETS_PER_TASK + k)[0]!;
+export const usccOf = (t: number, k: number) => syntheticTarget(t * TARGETS_PER_TASK + k)[0]!;
 
 export const RESULT_HEADER = [
   '任务编号',
@@ -83,9 +83,18 @@ export function syntheticResult(i: number, days: readonly string[]): string[] {
 
 /**
  * A migrated SQLite file holding the departments, one item per department (its method), and `tasks` locked
- * tasks with their teams and drawn targets.
+ * tasks with their teams and drawn targets (`targetsPerTask` each, 1,000 unless given; target `k` of task `t` is
+ * `usccOf(t, k)` whatever the count). With `officersPerDept`, also that many officers per department
+ * (`<dept><nnnn>`, no open_id) and one of each department on every team, the initiator's the leader — inserted
+ * before the draw is marked run, as the draw does (a locked team takes no new members).
  */
-export async function seedResultTasks(path: string, tasks: number, window: { start: string; end: string }) {
+export async function seedResultTasks(
+  path: string,
+  tasks: number,
+  window: { start: string; end: string },
+  targetsPerTask = TARGETS_PER_TASK,
+  opts: { officersPerDept?: number } = {},
+) {
   const store = openStore(`file:${path}`);
   await migrate(store);
   await store.close();
@@ -96,10 +105,19 @@ export async function seedResultTasks(path: string, tasks: number, window: { sta
     const item = db.prepare(
       "insert into items (code, name, department, category, basis, method, specialty) values (?, ?, ?, 'general', null, ?, null)",
     );
+    const officers = opts.officersPerDept ?? 0;
+    const inspector = db.prepare(
+      "insert into inspectors (cert_no, name, department, section, cert_valid_until, specialties, regions, mobile, open_id, kind, active) values (?, ?, ?, null, '2030-12-31', '[]', '[]', null, null, 'officer', 1)",
+    );
+    const certOf = (code: string, n: number) => `${code}${String(n % officers).padStart(4, '0')}`;
     for (const [code, method] of DEPARTMENTS) {
       dept.run(code, `${code}局`);
       item.run(`${code}-001`, `${code}事项`, code, method);
+      for (let n = 0; n < officers; n++) inspector.run(certOf(code, n), `${code}检查员${n}`, code);
     }
+    const member = db.prepare(
+      "insert into team_members (task_id, team_no, cert_no, dept, leader, position, source, active, confirmed_at, confirmed_by, version) values (?, ?, ?, ?, ?, ?, 'draw', 1, ?, 'bench', 1)",
+    );
     const task = db.prepare(
       "insert into tasks (id, name, initiator, state, definition, year, created_at, created_by) values (?, ?, 'SCJG', 'locked', ?, ?, ?, 'bench')",
     );
@@ -123,7 +141,7 @@ export async function seedResultTasks(path: string, tasks: number, window: { sta
         items: DEPARTMENTS.map(([c]) => `${c}-001`),
         scope: {},
         ratioBp: null,
-        count: TARGETS_PER_TASK,
+        count: targetsPerTask,
         window,
         targetsPerTeam: TARGETS_PER_TEAM,
         officersPerParticipant: 1,
@@ -138,9 +156,15 @@ export async function seedResultTasks(path: string, tasks: number, window: { sta
         window.start,
       );
       draw.run(id, window.start);
-      for (let k = 0; k < TARGETS_PER_TASK; k++) {
+      for (let k = 0; k < targetsPerTask; k++) {
         const no = Math.floor(k / TARGETS_PER_TEAM) + 1;
-        if (k % TARGETS_PER_TEAM === 0) team.run(id, no);
+        if (k % TARGETS_PER_TEAM === 0) {
+          team.run(id, no);
+          if (officers > 0)
+            DEPARTMENTS.forEach(([code], d) =>
+              member.run(id, no, certOf(code, t * 31 + no), code, d === 0 ? 1 : 0, d, window.start),
+            );
+        }
         target.run(id, no, k % TARGETS_PER_TEAM, usccOf(t, k));
       }
       run.run(window.start, id);

@@ -8,6 +8,7 @@ import { benchDraw, drawReport } from './draw.ts';
 import { benchSend, sendReport } from './feishu-send.ts';
 import { benchCallbacks, callbackReport } from './feishu-callback.ts';
 import { benchResultsImport, resultsImportReport } from './results-import.ts';
+import { benchDigest, digestReport } from './digest.ts';
 
 interface BenchArgs {
   /** Size override (`--rows N`); each benchmark has its own default. */
@@ -27,6 +28,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   results: {
     title: (a) => `Results import (${(a.rows ?? 100_000).toLocaleString('en')} result parts)`,
     run: async (a) => resultsImportReport(await benchResultsImport({ rows: a.rows })),
+  },
+  digest: {
+    title: () => 'Weekly digest and reminder tick (200 tasks, 100,000 result parts)',
+    run: async () => digestReport(await benchDigest()),
   },
   draw: {
     title: (a) => `Draw (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
