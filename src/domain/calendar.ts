@@ -43,6 +43,30 @@ export function isWorkingDay(cal: CalendarData, iso: string): boolean {
  * @example addWorkingDays(cal, '2026-09-30', 1) // → { date: '2026-10-09', provisional: false }
  */
 export function addWorkingDays(cal: CalendarData, from: string, n: number): WorkingDayResult {
+  const memo = memoOf(cal).add;
+  const key = `${from}|${n}`;
+  let found = memo.get(key);
+  if (!found) memo.set(key, (found = walkWorkingDays(cal, from, n)));
+  return { ...found };
+}
+
+/**
+ * Answers remembered per calendar (the data never changes once built): a province's digest and reminder tick ask
+ * for the same few hundred deadlines and countdowns tens of thousands of times, each a walk over the days
+ * (measured: 0.5 s of a 1.5 s digest over 100,000 parts).
+ */
+const memos = new WeakMap<
+  CalendarData,
+  { add: Map<string, WorkingDayResult>; between: Map<string, number> }
+>();
+
+function memoOf(cal: CalendarData) {
+  let m = memos.get(cal);
+  if (!m) memos.set(cal, (m = { add: new Map(), between: new Map() }));
+  return m;
+}
+
+function walkWorkingDays(cal: CalendarData, from: string, n: number): WorkingDayResult {
   let ms = toUtcMs(from);
   let provisional = false;
   let counted = 0;
@@ -57,6 +81,14 @@ export function addWorkingDays(cal: CalendarData, from: string, n: number): Work
 
 /** Working days from `from` (exclusive) to `to` (inclusive); negative when `to` is before `from`. */
 export function workingDaysBetween(cal: CalendarData, from: string, to: string): number {
+  const memo = memoOf(cal).between;
+  const key = `${from}|${to}`;
+  let found = memo.get(key);
+  if (found === undefined) memo.set(key, (found = countWorkingDays(cal, from, to)));
+  return found;
+}
+
+function countWorkingDays(cal: CalendarData, from: string, to: string): number {
   const sign = to >= from ? 1 : -1;
   let [a, b] = sign === 1 ? [from, to] : [to, from];
   let count = 0;
