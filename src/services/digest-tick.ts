@@ -5,7 +5,7 @@ import { localDate } from '../domain/time.ts';
 import { occasionTaken } from '../storage/digest.ts';
 import { claimOccasion } from '../storage/job-runs.ts';
 import { enqueueMessage } from '../storage/outbox.ts';
-import { digestData } from './digest.ts';
+import { digestData, digestMessage } from './digest.ts';
 import { latestFire } from './schedule.ts';
 import type { TickJob } from './tick.ts';
 
@@ -31,19 +31,8 @@ export const digestJob: TickJob = {
     const content = digestCard(await digestData(app, now));
     const posted = await app.store.db.transaction().execute(async (trx) => {
       if (!(await claimOccasion(trx, key, now, instance))) return 0;
-      await enqueueMessage(
-        trx,
-        {
-          kind: 'send',
-          receiveIdType: 'chat_id',
-          receiveId: chatId,
-          msgType: 'interactive',
-          content,
-          ref: `digest:${week}`,
-        },
-        // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
-        app.clock(),
-      );
+      // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
+      await enqueueMessage(trx, digestMessage(chatId, content, `digest:${week}`), app.clock());
       return 1;
     });
     return { posted, skipped: 0 };

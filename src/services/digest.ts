@@ -18,7 +18,7 @@ import {
   pendingApprovals,
   substitutionCountsByDept,
 } from '../storage/digest.ts';
-import { enqueueMessage } from '../storage/outbox.ts';
+import { enqueueMessage, type OutboxMessage } from '../storage/outbox.ts';
 import { openIdResolver } from './card-data.ts';
 import { taskResults, type TargetResults } from './result-progress.ts';
 
@@ -235,18 +235,13 @@ export async function queueDigest(
   const data = await digestData(app, now);
   const content = digestCard(data);
   const row = await app.store.db.transaction().execute((trx) =>
-    enqueueMessage(
-      trx,
-      {
-        kind: 'send',
-        receiveIdType: 'chat_id',
-        receiveId: chatId,
-        msgType: 'interactive',
-        content,
-        ref: 'digest:manual',
-      },
-      now,
-    ),
+    // Queued at the machine's time, not `--at`'s: the running bot sends it at once.
+    enqueueMessage(trx, digestMessage(chatId, content, 'digest:manual'), app.clock()),
   );
   return { chatId, outboxId: row.id, data };
+}
+
+/** The digest card as a message to the joint-meeting group. */
+export function digestMessage(chatId: string, content: Record<string, unknown>, ref: string): OutboxMessage {
+  return { kind: 'send', receiveIdType: 'chat_id', receiveId: chatId, msgType: 'interactive', content, ref };
 }
