@@ -102,6 +102,18 @@ async function copyOf(dialect: string, base: string): Promise<string> {
   return inject('pgUrl').replace(/\/[^/]*$/, `/${name}`);
 }
 
+/** Gives team `team`'s SCJG member an open_id (returned), so that they can enter results in chat. */
+async function reachableSCJGMember(store: Store, team: number): Promise<string> {
+  const member = (await loadMembers(store.db, TASK, team)).find((m) => m.dept === 'SCJG')!;
+  const openId = 'ou_race_member';
+  await store.db
+    .updateTable('inspectors')
+    .set({ open_id: openId })
+    .where('cert_no', '=', member.certNo)
+    .execute();
+  return openId;
+}
+
 /**
  * 'waiting' once a session on this test's database waits for a lock (pg_locks is the whole server's: other test
  * files' databases are left out), 'done' if `work` finishes first.
@@ -522,13 +534,7 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
     async () => {
       await withCopy(async (url, store) => {
         const [a] = drawn.targets;
-        const member = (await loadMembers(store.db, TASK, a!.team)).find((m) => m.dept === 'SCJG')!;
-        const openId = 'ou_race_member';
-        await store.db
-          .updateTable('inspectors')
-          .set({ open_id: openId })
-          .where('cert_no', '=', member.certNo)
-          .execute();
+        const openId = await reachableSCJGMember(store, a!.team);
         const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' }, clock });
         const importer = openStore(url);
         try {
@@ -600,13 +606,7 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
     async () => {
       await withCopy(async (url, store) => {
         const [a] = drawn.targets;
-        const member = (await loadMembers(store.db, TASK, a!.team)).find((m) => m.dept === 'SCJG')!;
-        const openId = 'ou_race_member';
-        await store.db
-          .updateTable('inspectors')
-          .set({ open_id: openId })
-          .where('cert_no', '=', member.certNo)
-          .execute();
+        const openId = await reachableSCJGMember(store, a!.team);
         const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'silent' }, clock });
         const closer = openStore(url);
         try {
