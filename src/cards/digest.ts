@@ -2,8 +2,6 @@ import type { DigestData, DigestDepartment } from './digest-data.ts';
 import { card, hr, markdown, md, t, type Bilingual } from './i18n.ts';
 import { fitsLimits } from './limits.ts';
 
-export type * from './digest-data.ts';
-
 /**
  * How much is listed, from the most to the least: the first level that fits Feishu's limits (with 10 % headroom)
  * is sent. Tasks go first, then the chart's and the table's departments; then the deadlines and approvals; the overdue
@@ -39,7 +37,7 @@ const JSON_HINT = '`liancha digest --json`';
  * `liancha digest --json` for the whole. Never a risk class.
  */
 export function digestCard(d: DigestData): Record<string, unknown> {
-  for (const level of LEVELS) {
+  for (const level of LEVELS.slice(0, -1)) {
     const built = buildDigestCard(d, level);
     if (fitsLimits(built)) return built;
   }

@@ -10,7 +10,7 @@ import { latestFire } from './schedule.ts';
 import type { TickJob } from './tick.ts';
 
 /** The `job_runs` key of one week's digest to one chat: once per chat and ISO week, ever. */
-export const digestOccasion = (chatId: string, week: string) => `digest:${chatId}:${week}`;
+const digestOccasion = (chatId: string, week: string) => `digest:${chatId}:${week}`;
 
 /**
  * The weekly digest 周报 to the joint-meeting group (JOINT_CHAT_ID). Due once `DIGEST_CRON` (Monday 09:00 by
@@ -40,7 +40,7 @@ export const digestJob: TickJob = {
 };
 
 /** The ISO week whose digest is due at `now` (the schedule fired in this local week), or null. */
-export function dueWeek(app: App, now: Date): string | null {
+function dueWeek(app: App, now: Date): string | null {
   const tz = app.config.LIANCHA_TZ;
   const week = isoWeek(localDate(now, tz));
   const fired = latestFire(app.config.DIGEST_CRON, now, tz);

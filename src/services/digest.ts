@@ -210,7 +210,7 @@ export async function progressAnswer(
 }
 
 /** The department whose head is this open_id (the first by code when one person heads several), or null. */
-export async function deptHeadedBy(app: App, openId: string): Promise<string | null> {
+async function deptHeadedBy(app: App, openId: string): Promise<string | null> {
   const db = app.store.db;
   const [contacts, openIdOf] = await Promise.all([departmentContacts(db), openIdResolver(db)]);
   const headed = contacts.find((c) => c.head && openIdOf({ openId: c.head, mobile: null }) === openId);

@@ -22,9 +22,7 @@
  * A missing part is due from its target's inspection date (the earliest any department entered), else the window.
  * Overdue: missing and today (2027-01-04) is after the deadline. "Next 7 days": 2027-01-04 … 2027-01-10.
  */
-import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { digestCard } from '../../src/cards/digest.ts';
@@ -35,15 +33,12 @@ import {
   countElements,
   requestBytes,
 } from '../../src/cards/limits.ts';
-import { registerDigest } from '../../src/cli/commands/digest.ts';
-import { buildProgram, type WithApp } from '../../src/cli/main.ts';
-import { ConfigError } from '../../src/config.ts';
-import { UserError } from '../../src/errors.ts';
 import { digestData, progressAnswer } from '../../src/services/digest.ts';
 import { digestJob } from '../../src/services/digest-tick.ts';
 import { tick } from '../../src/services/tick.ts';
 import { openStore } from '../../src/storage/db.ts';
 import { listOutbox } from '../../src/storage/outbox.ts';
+import { insertRequest } from '../../src/storage/substitutions.ts';
 import { validateCardContent } from '../fake-feishu/cards.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
@@ -104,7 +99,6 @@ async function buildOffice(url: string): Promise<void> {
   await importWuhai(url);
   const dir = tempDir();
   const taskFile = `${dir}/task.yaml`;
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(taskFile, `id: ${TASK}\n` + readFileSync(`${WUHAI_DIR}task-food.yaml`, 'utf8'));
   expect((await runCli(url, ['task', 'create', taskFile])).code).toBe(0);
   expect((await runCli(url, ['draw', 'freeze', TASK, '--entropy-source', 'test'])).code).toBe(0);
@@ -142,53 +136,30 @@ async function buildOffice(url: string): Promise<void> {
     // Three requests: YJGL team 2 pending (方海鹏, cert 151074289747), SCJG team 3 rejected, WJW team 3 approved
     // (counted only: the member swap is not part of what the digest reads).
     const base = {
-      task_id: TASK,
+      taskId: TASK,
+      taskState: 'locked',
+      voidReason: null,
       reason: '工作冲突',
       note: null,
-      requested_by: 'ou_requester',
-      decided_by: null,
-      decided_at: null,
+      state: 'pending',
+      requestedBy: 'ou_requester',
+      decider: { openId: 'ou_head', role: 'head', why: null },
+      decidedBy: null,
+      decidedAt: null,
       comment: null,
-      n: null,
-      in_cert: null,
-      approval_seq: null,
+      inCert: null,
       version: 1,
-      decider_open_id: 'ou_head',
-      decider_role: 'head' as const,
-      decider_why: null,
-    };
-    await store.db
-      .insertInto('substitutions')
-      .values([
-        {
-          ...base,
-          id: 's1',
-          team_no: 2,
-          dept: 'YJGL',
-          out_cert: '151074289747',
-          state: 'pending',
-          requested_at: '2027-01-02T02:00:00.000Z',
-        },
-        {
-          ...base,
-          id: 's2',
-          team_no: 3,
-          dept: 'SCJG',
-          out_cert: '151838010246',
-          state: 'rejected',
-          requested_at: '2026-12-03T02:00:00.000Z',
-        },
-        {
-          ...base,
-          id: 's3',
-          team_no: 3,
-          dept: 'WJW',
-          out_cert: '159585434375',
-          state: 'approved',
-          requested_at: '2026-12-04T02:00:00.000Z',
-        },
+    } as const;
+    await store.db.transaction().execute(async (trx) => {
+      for (const r of [
+        { id: 's1', team: 2, dept: 'YJGL', outCert: '151074289747', requestedAt: '2027-01-02T02:00:00.000Z' },
+        { id: 's2', team: 3, dept: 'SCJG', outCert: '151838010246', requestedAt: '2026-12-03T02:00:00.000Z' },
+        { id: 's3', team: 3, dept: 'WJW', outCert: '159585434375', requestedAt: '2026-12-04T02:00:00.000Z' },
       ])
-      .execute();
+        expect(await insertRequest(trx, { ...base, ...r })).toBe(true);
+      await trx.updateTable('substitutions').set({ state: 'rejected' }).where('id', '=', 's2').execute();
+      await trx.updateTable('substitutions').set({ state: 'approved' }).where('id', '=', 's3').execute();
+    });
   } finally {
     await store.close();
   }
@@ -575,47 +546,9 @@ describe('the digest card for a province', () => {
   });
 });
 
-/** `liancha ARGS` in-process with `digest` registered (until src/cli/main.ts registers it itself). */
-async function digestCli(url: string, args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        add(chunk.toString('utf8'));
-        cb();
-      },
-    });
-  const io = {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    env: { ...ENV, ...env, DATABASE_URL: url },
-  };
-  const withApp: WithApp = async (action) => {
-    const app = await createApp({ env: io.env, logDestination: io.stderr, logFormat: 'pretty', clock });
-    try {
-      return await action(app);
-    } finally {
-      await app.close();
-    }
-  };
-  const program: Command = buildProgram({ io, withApp });
-  if (!program.commands.some((c) => c.name() === 'digest')) {
-    registerDigest(program, { io, withApp });
-    program.commands.at(-1)!.exitOverride().configureOutput(program.configureOutput());
-  }
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    if (err instanceof UserError || err instanceof ConfigError) {
-      stderr += `error: ${err.message}\n`;
-      return { code: 1, stdout, stderr };
-    }
-    if (err instanceof CommanderError) return { code: 2, stdout, stderr };
-    throw err;
-  }
-}
+/** `liancha ARGS` in-process at the office clock. */
+const digestCli = (url: string, args: string[], env: Record<string, string> = {}) =>
+  runCli(url, args, { clock, env: { ...ENV, ...env } });
 
 describe('the fake Feishu checks chart and table shapes', () => {
   const cardWith = (element: Record<string, unknown>) =>

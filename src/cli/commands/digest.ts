@@ -21,25 +21,21 @@ export function registerDigest(program: Command, { io, withApp }: CommandContext
       const at = opts.at === undefined ? null : parseAt(opts.at);
       await withApp(async (app) => {
         const now = at ?? app.clock();
-        if (opts.send) {
-          const queued = await queueDigest(app, now);
-          if (opts.json) printJson(io, queued.data);
-          else printDigest(io, queued.data);
-          print(
-            io,
-            `digest ${queued.data.week} queued to ${queued.chatId} (outbox ${queued.outboxId}): the running bot sends it (or liancha outbox flush)`,
-          );
-          return;
-        }
-        const d = await digestData(app, now);
+        const queued = opts.send ? await queueDigest(app, now) : null;
+        const d = queued?.data ?? (await digestData(app, now));
         if (opts.json) printJson(io, d);
         else printDigest(io, d);
+        if (queued)
+          print(
+            io,
+            `digest ${d.week} queued to ${queued.chatId} (outbox ${queued.outboxId}): the running bot sends it (or liancha outbox flush)`,
+          );
       });
     });
 }
 
 /** The digest as text for a person at a terminal: times in LIANCHA_TZ, lists cut at LISTED lines. */
-export function printDigest(io: CliIO, d: DigestData): void {
+function printDigest(io: CliIO, d: DigestData): void {
   const n = d.totals;
   print(io, `周报 weekly digest ${d.week} — generated ${d.generatedAtLocal} (${d.tz})`);
   print(
