@@ -233,7 +233,6 @@ export interface PendingPart {
 export interface ReminderCardData {
   task: { id: string; name: string };
   team: number;
-  region: string;
   dept: { code: string; name: string };
   you: { certNo: string; name: string; leader: boolean };
   /** `YYYY-MM-DD HH:mm` in LIANCHA_TZ. */

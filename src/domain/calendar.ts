@@ -20,14 +20,20 @@ export interface WorkingDayResult {
   provisional: boolean;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
-function toUtcMs(iso: string): number {
+/** Midnight UTC of an ISO date: day arithmetic on office dates without any zone. */
+export function toUtcMs(iso: string): number {
   return Date.parse(`${iso}T00:00:00Z`);
 }
 
 function toIso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `iso` moved by `days` calendar days (negative: earlier). */
+export function addDays(iso: string, days: number): string {
+  return toIso(toUtcMs(iso) + days * DAY_MS);
 }
 
 export function isWorkingDay(cal: CalendarData, iso: string): boolean {

@@ -1,12 +1,10 @@
 /**
- * ISO 8601 weeks and calendar-day arithmetic on office dates (`YYYY-MM-DD`, already in `LIANCHA_TZ`): the weekly
+ * ISO 8601 weeks of office dates (`YYYY-MM-DD`, already in `LIANCHA_TZ`): the weekly
  * digest goes out once per ISO week (`digest:<chat>:2026-W49`). Pure: dates in, labels out; the zone was applied
  * when the date was read (`localDate`), so the server's zone never matters.
  */
 
-const DAY_MS = 86_400_000;
-
-const utcMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
+import { DAY_MS, toUtcMs } from './calendar.ts';
 
 /**
  * The ISO week of an office date: weeks start on Monday, and week 1 is the week holding the year's first Thursday
@@ -15,15 +13,10 @@ const utcMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
  * @example isoWeek('2026-12-07') // '2026-W50'
  */
 export function isoWeek(date: string): string {
-  const ms = utcMs(date);
+  const ms = toUtcMs(date);
   const weekday = (new Date(ms).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
   const thursday = new Date(ms + (3 - weekday) * DAY_MS);
   const year = thursday.getUTCFullYear();
   const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS / 7) + 1;
   return `${year}-W${String(week).padStart(2, '0')}`;
-}
-
-/** `date` moved by `days` calendar days (negative: earlier). */
-export function addDays(date: string, days: number): string {
-  return new Date(utcMs(date) + days * DAY_MS).toISOString().slice(0, 10);
 }

@@ -8,7 +8,8 @@ import type {
   DigestTask,
 } from '../cards/digest-data.ts';
 import { digestCard } from '../cards/digest.ts';
-import { addDays, isoWeek } from '../domain/iso-week.ts';
+import { addDays } from '../domain/calendar.ts';
+import { isoWeek } from '../domain/iso-week.ts';
 import { localDate, localTime } from '../domain/time.ts';
 import { UserError } from '../errors.ts';
 import { departmentContacts, directoryNames } from '../storage/directory.ts';

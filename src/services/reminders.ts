@@ -11,7 +11,7 @@ import { escalationOccasion, reminderOccasion, type Occasion } from '../domain/r
 import { chooseDecider } from '../domain/substitution-request.ts';
 import { localDate, localTime } from '../domain/time.ts';
 import { directoryNames } from '../storage/directory.ts';
-import { loadMembers, teamRegions, type TeamMember } from '../storage/draws.ts';
+import { loadMembers, type TeamMember } from '../storage/draws.ts';
 import { claimOccasion } from '../storage/job-runs.ts';
 import { enqueueMessage } from '../storage/outbox.ts';
 import { listTasks, type TaskRecord } from '../storage/tasks.ts';
@@ -91,7 +91,6 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
   const missing = missingParts(ctx.cal, ctx.today, targets);
   if (missing.length === 0) return;
   const members = (await loadMembers(db, task.id)).filter((m) => m.active);
-  const regions = await teamRegions(db, task.id);
   const deptName = (code: string) => ctx.deptNames.get(code) ?? code;
 
   for (const m of members) {
@@ -108,7 +107,6 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
     const data: ReminderCardData = {
       task: { id: task.id, name: task.definition.name },
       team: m.teamNo,
-      region: regions.get(m.teamNo) ?? '',
       dept: { code: m.dept, name: deptName(m.dept) },
       you: { certNo: m.certNo, name: m.name ?? m.certNo, leader: m.leader },
       sentAt: ctx.sentAt,
@@ -150,21 +148,18 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
 
 /** Every department's missing part of every target, the most urgent first (then by team and target). */
 function missingParts(cal: CalendarData, today: string, targets: readonly TargetResults[]): MissingPart[] {
-  const daysLeft = new Map<string, number>();
   const out: MissingPart[] = [];
   for (const t of targets)
     for (const p of t.parts) {
       if (p.result) continue;
-      let left = daysLeft.get(p.deadline.date);
-      if (left === undefined)
-        daysLeft.set(p.deadline.date, (left = workingDaysBetween(cal, today, p.deadline.date)));
       out.push({
         uscc: t.uscc,
         name: t.name,
         team: t.team,
         dept: p.dept,
         deadline: p.deadline,
-        daysLeft: left,
+        // The calendar remembers each (today, deadline) count: a few distinct deadlines per task.
+        daysLeft: workingDaysBetween(cal, today, p.deadline.date),
       });
     }
   return out.sort((a, b) => a.daysLeft - b.daysLeft || a.team - b.team || a.uscc.localeCompare(b.uscc));

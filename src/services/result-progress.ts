@@ -59,14 +59,6 @@ export async function taskResults(
     db,
     targets.map((t) => t.uscc),
   );
-  // One deadline per inspection date (a task has a few dozen): computed per part, a province's 100,000 parts
-  // walked the calendar 100,000 times.
-  const deadlines = new Map<string | null, WorkingDayResult>();
-  const deadlineAfter = (inspected: string | null) => {
-    let d = deadlines.get(inspected);
-    if (!d) deadlines.set(inspected, (d = resultDeadline(calendar, task, inspected)));
-    return d;
-  };
   return targets.map((t) => {
     const mine = byTarget.get(t.uscc) ?? [];
     const dates = mine.map((r) => r.inspectedOn).sort();
@@ -74,7 +66,7 @@ export async function taskResults(
     const progress = targetProgress(t, depts, mine);
     const parts = depts.map((dept): PartProgress => {
       const result = mine.find((r) => r.dept === dept) ?? null;
-      const deadline = deadlineAfter(result?.inspectedOn ?? inspectedOn);
+      const deadline = resultDeadline(calendar, task, result?.inspectedOn ?? inspectedOn);
       return { dept, result, deadline, overdue: !result && today > deadline.date };
     });
     return {

@@ -109,13 +109,3 @@ export async function pendingApprovals(db: Db): Promise<PendingApprovalRow[]> {
     deciderRole: r.decider_role ?? 'head',
   }));
 }
-
-/**
- * Whether a scheduled occasion was already claimed (`claimOccasion`): a cheap look before the digest is built, so
- * that the minutes after Monday's digest do not rebuild it only to find it sent. The claim itself stays the
- * authority (two instances may both look and see it free).
- */
-export async function occasionTaken(db: Db, key: string): Promise<boolean> {
-  const row = await db.selectFrom('job_runs').select('key').where('key', '=', key).executeTakeFirst();
-  return row !== undefined;
-}

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Store } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -57,4 +57,14 @@ export async function withSchedulerLock<T>(store: Store, fn: () => Promise<T>): 
       await sql`select pg_advisory_unlock(${sql.lit(SCHEDULER_LOCK)})`.execute(conn);
     }
   });
+}
+
+/**
+ * Whether a scheduled occasion was already claimed (`claimOccasion`): a cheap look before the digest is built, so
+ * that the minutes after Monday's digest do not rebuild it only to find it sent. The claim itself stays the
+ * authority (two instances may both look and see it free).
+ */
+export async function occasionTaken(db: Kysely<Database>, key: string): Promise<boolean> {
+  const row = await db.selectFrom('job_runs').select('key').where('key', '=', key).executeTakeFirst();
+  return row !== undefined;
 }

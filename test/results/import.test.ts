@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { runResultsImport } from '../../src/import/results/run.ts';
 import { openStore, type Store } from '../../src/storage/db.ts';
-import { sql } from 'kysely';
+import type { Database as Schema } from '../../src/storage/schema.ts';
+import { sql, type Transaction } from 'kysely';
 import { submitResult } from '../../src/services/result-entry.ts';
 import { loadMembers } from '../../src/storage/draws.ts';
 import { lockTasksForResults, resultVersions } from '../../src/storage/result-import.ts';
@@ -100,6 +101,29 @@ async function copyOf(dialect: string, base: string): Promise<string> {
     await client.end();
   }
   return inject('pgUrl').replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
+ * A transaction of `store` that runs `first`, then stays open — its locks held — until `release()`, then runs
+ * `then` and commits (`done`). Resolves once `first` has run.
+ */
+async function heldOpen(
+  store: Store,
+  first: (trx: Transaction<Schema>) => Promise<void>,
+  then: (trx: Transaction<Schema>) => Promise<void> = async () => {},
+): Promise<{ release: () => void; done: Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (holding = r));
+  const done = store.db.transaction().execute(async (trx) => {
+    await first(trx);
+    holding();
+    await released;
+    await then(trx);
+  });
+  await Promise.race([held, done]);
+  return { release, done };
 }
 
 /** Gives team `team`'s SCJG member an open_id (returned), so that they can enter results in chat. */
@@ -539,35 +563,32 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
         const importer = openStore(url);
         try {
           // The import's write transaction, with its locks taken and the versions read (none for this part) …
-          let release!: () => void;
-          const released = new Promise<void>((r) => (release = r));
-          let holding!: () => void;
-          const held = new Promise<void>((r) => (holding = r));
-          const importing = importer.db.transaction().execute(async (trx) => {
-            await lockTasksForResults(trx, [TASK]);
-            expect((await resultVersions(trx, TASK, { lock: true })).size).toBe(0);
-            holding();
-            await released;
-            await upsertResults(trx, importer, [
-              {
-                taskId: TASK,
-                uscc: a!.uscc,
-                dept: 'SCJG',
-                team: a!.team,
-                categories: ['NO_ISSUE'],
-                inspectedOn: '2026-12-05',
-                methods: [],
-                note: null,
-                followup: null,
-                enteredBy: 'cli:import',
-                enteredAt: clock().toISOString(),
-                source: 'import',
-                version: 1,
-              },
-            ]);
-          });
+          const importing = await heldOpen(
+            importer,
+            async (trx) => {
+              await lockTasksForResults(trx, [TASK]);
+              expect((await resultVersions(trx, TASK, { lock: true })).size).toBe(0);
+            },
+            (trx) =>
+              upsertResults(trx, importer, [
+                {
+                  taskId: TASK,
+                  uscc: a!.uscc,
+                  dept: 'SCJG',
+                  team: a!.team,
+                  categories: ['NO_ISSUE'],
+                  inspectedOn: '2026-12-05',
+                  methods: [],
+                  note: null,
+                  followup: null,
+                  enteredBy: 'cli:import',
+                  enteredAt: clock().toISOString(),
+                  source: 'import',
+                  version: 1,
+                },
+              ]),
+          );
           // … while the inspector submits the same part, never entered before, in chat.
-          await held;
           const chat = submitResult(app, {
             operatorOpenId: openId,
             taskId: TASK,
@@ -585,8 +606,8 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
           });
           // The chat save must wait for the import's transaction (a lock it cannot get), not commit under it.
           expect(await waitsForALock(chat, store)).toBe('waiting');
-          release();
-          await importing;
+          importing.release();
+          await importing.done;
           const outcome = await chat;
           expect(outcome.ok).toBe(false);
           expect(!outcome.ok && outcome.refusal.code).toBe('RESULT.CARD_STALE');
@@ -611,16 +632,9 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
         const closer = openStore(url);
         try {
           // A close holds the task row (as moveTask's update does) while the chat save is submitted.
-          let release!: () => void;
-          const released = new Promise<void>((r) => (release = r));
-          let holding!: () => void;
-          const held = new Promise<void>((r) => (holding = r));
-          const closing = closer.db.transaction().execute(async (trx) => {
+          const closing = await heldOpen(closer, async (trx) => {
             await trx.updateTable('tasks').set({ state: 'closed' }).where('id', '=', TASK).execute();
-            holding();
-            await released;
           });
-          await held;
           const chat = submitResult(app, {
             operatorOpenId: openId,
             taskId: TASK,
@@ -637,8 +651,8 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
             },
           });
           expect(await waitsForALock(chat, store)).toBe('waiting');
-          release();
-          await closing;
+          closing.release();
+          await closing.done;
           const outcome = await chat;
           expect(!outcome.ok && outcome.refusal.code).toBe('TASK.CLOSED');
           expect(await resultsOfTask(store.db, TASK)).toEqual([]);

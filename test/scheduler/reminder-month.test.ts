@@ -47,13 +47,8 @@ const officeTime = (local: string) => new Date(`${local}+08:00`);
  * Every other part has no inspection date: due 20 working days after the window's end, 2027-01-28 (provisional:
  * no 2027 calendar yet, Monday–Friday) — its first reminder, 5 working days before, is after the simulation.
  */
-const REMINDER_DAYS_DUE_1229 = [
-  '2026-12-22', // 5 working days left: 23, 24, 25, 28, 29
-  '2026-12-24', // 3
-  '2026-12-28', // 1
-  '2026-12-29', // 0: due today
-  // overdue: every working day. 2027 is provisional (Mon–Fri), so 01-01 counts.
-  '2026-12-30',
+/** The working days from 12-31 to the end of the simulation. 2027 is provisional (Mon–Fri), so 01-01 counts. */
+const OVERDUE_THROUGH_0108 = [
   '2026-12-31',
   '2027-01-01',
   '2027-01-04',
@@ -62,18 +57,20 @@ const REMINDER_DAYS_DUE_1229 = [
   '2027-01-07',
   '2027-01-08',
 ];
+const REMINDER_DAYS_DUE_1229 = [
+  '2026-12-22', // 5 working days left: 23, 24, 25, 28, 29
+  '2026-12-24', // 3
+  '2026-12-28', // 1
+  '2026-12-29', // 0: due today
+  '2026-12-30', // overdue from here on, every working day
+  ...OVERDUE_THROUGH_0108,
+];
 const REMINDER_DAYS_DUE_1230 = [
   '2026-12-23', // 5: 24, 25, 28, 29, 30
   '2026-12-25', // 3
   '2026-12-29', // 1
   '2026-12-30', // 0
-  '2026-12-31',
-  '2027-01-01',
-  '2027-01-04',
-  '2027-01-05',
-  '2027-01-06',
-  '2027-01-07',
-  '2027-01-08',
+  ...OVERDUE_THROUGH_0108,
 ];
 
 describe.each(dialects())('a month of hourly ticks on $dialect', ({ dialect }) => {
