@@ -12,7 +12,7 @@ import { addDays } from '../domain/calendar.ts';
 import { isoWeek } from '../domain/iso-week.ts';
 import { localDate, localTime } from '../domain/time.ts';
 import { UserError } from '../errors.ts';
-import { departmentContacts, directoryNames } from '../storage/directory.ts';
+import { departmentContacts, directoryNames, targetsByUscc } from '../storage/directory.ts';
 import {
   activeTasks,
   memberCountsByDept,
@@ -21,10 +21,8 @@ import {
 } from '../storage/digest.ts';
 import { enqueueMessage, type OutboxMessage } from '../storage/outbox.ts';
 import { openIdResolver } from './card-data.ts';
-import { taskResults, type TargetResults } from './result-progress.ts';
+import { standingOfTasks } from './result-progress.ts';
 
-/** Tasks whose targets are read at once (PostgreSQL runs them side by side; SQLite one after another anyway). */
-const TASKS_AT_ONCE = 8;
 /** "Deadlines in the next 7 days": today and the six calendar days after it. */
 const DEADLINE_DAYS = 7;
 
@@ -33,7 +31,7 @@ const DEADLINE_DAYS = 7;
  * each department's officers, confirmations, result parts and substitutions over all of them, the deadlines of
  * the next seven calendar days, every overdue part and every pending approval. Dates and the ISO week are the
  * office's (`LIANCHA_TZ`). `dept` puts that department's row first (a department head asking in a direct message).
- * One query per kind over all tasks, plus `taskResults` per task (its targets, results and names in three).
+ * One query per kind over all tasks (results grouped per target in the database), then the overdue targets' names.
  *
  * @example const d = await digestData(app, app.clock()); console.log(d.week, d.totals)
  */
@@ -51,13 +49,11 @@ export async function digestData(app: App, now: Date, opts: { dept?: string } = 
   ]);
   const deptName = (code: string) => names.departments.get(code) ?? code;
 
-  const progress: TargetResults[][] = [];
-  for (let i = 0; i < tasks.length; i += TASKS_AT_ONCE)
-    progress.push(
-      ...(await Promise.all(
-        tasks.slice(i, i + TASKS_AT_ONCE).map((t) => taskResults(db, t.definition, today)),
-      )),
-    );
+  const standings = await standingOfTasks(
+    db,
+    tasks.map((t) => t.definition),
+    today,
+  );
 
   const depts = new Map<string, DigestDepartment>();
   const dept = (code: string): DigestDepartment => {
@@ -80,8 +76,8 @@ export async function digestData(app: App, now: Date, opts: { dept?: string } = 
   const taskRows: DigestTask[] = [];
   const deadlines: DigestDeadline[] = [];
   const overdue: DigestOverdue[] = [];
-  tasks.forEach((task, i) => {
-    const targets = progress[i]!;
+  for (const task of tasks) {
+    const targets = standings.get(task.id)!;
     const row: DigestTask = {
       id: task.id,
       name: task.name,
@@ -93,20 +89,20 @@ export async function digestData(app: App, now: Date, opts: { dept?: string } = 
     };
     const due = new Map<string, DigestDeadline>();
     for (const target of targets) {
-      if (target.parts.some((p) => p.result)) row.inspected++;
-      if (target.complete) row.complete++;
-      if (target.parts.some((p) => p.overdue)) row.overdue++;
-      for (const part of target.parts) {
+      if (target.entered.length > 0) row.inspected++;
+      if (target.missing.length === 0) row.complete++;
+      if (target.missing.some((p) => p.overdue)) row.overdue++;
+      for (const code of target.entered) dept(code).entered++;
+      for (const part of target.missing) {
         const d = dept(part.dept);
-        if (part.result) d.entered++;
-        else if (part.overdue) {
+        if (part.overdue) {
           d.overdue++;
           overdue.push({
             taskId: task.id,
             taskName: task.name,
             team: target.team,
             uscc: target.uscc,
-            target: target.name,
+            target: target.uscc, // named below, once per target
             dept: part.dept,
             deptName: d.name,
             deadline: part.deadline.date,
@@ -132,7 +128,9 @@ export async function digestData(app: App, now: Date, opts: { dept?: string } = 
     }
     taskRows.push(row);
     deadlines.push(...due.values());
-  });
+  }
+  const overdueNames = await targetsByUscc(db, [...new Set(overdue.map((o) => o.uscc))]);
+  for (const o of overdue) o.target = overdueNames.get(o.uscc)?.name ?? o.uscc;
   for (const [code, m] of members) Object.assign(dept(code), m);
   for (const [code, byState] of substitutions) {
     const d = dept(code);

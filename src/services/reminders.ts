@@ -10,14 +10,14 @@ import { workingDaysBetween, type CalendarData } from '../domain/calendar.ts';
 import { escalationOccasion, reminderOccasion, type Occasion } from '../domain/reminder.ts';
 import { chooseDecider } from '../domain/substitution-request.ts';
 import { localDate, localTime } from '../domain/time.ts';
-import { directoryNames } from '../storage/directory.ts';
+import { directoryNames, targetsByUscc } from '../storage/directory.ts';
 import { loadMembers, type TeamMember } from '../storage/draws.ts';
-import { claimOccasion } from '../storage/job-runs.ts';
+import { claimOccasions } from '../storage/job-runs.ts';
 import { enqueueMessage } from '../storage/outbox.ts';
 import { listTasks, type TaskRecord } from '../storage/tasks.ts';
 import { loadCalendar } from './calendar.ts';
 import { openIdResolver } from './card-data.ts';
-import { taskResults, type TargetResults } from './result-progress.ts';
+import { standingOfTasks, type TargetStanding } from './result-progress.ts';
 import { latestFire } from './schedule.ts';
 import { departmentOpenIds } from './substitution-cards.ts';
 import type { TickJob } from './tick.ts';
@@ -50,8 +50,19 @@ export async function deadlineReminders(
   // Before today's reminder moment (or on a day the schedule skips), nothing is due yet.
   if (localDate(latestFire(app.config.REMINDER_CRON, now, tz), tz) !== today) return counts;
   const cal = loadCalendar();
-  const tasks = (await listTasks(app.store.db)).filter((t) => t.state === 'locked');
+  const db = app.store.db;
+  const tasks = (await listTasks(db)).filter((t) => t.state === 'locked');
   if (tasks.length === 0) return counts;
+  const standings = await standingOfTasks(
+    db,
+    tasks.map((t) => t.definition),
+    today,
+  );
+  const missingUsccs = [...standings.values()].flatMap((ts) =>
+    ts.filter((t) => t.missing.length > 0).map((t) => t.uscc),
+  );
+  const names = await targetsByUscc(db, [...new Set(missingUsccs)]);
+  const deciders = new Map<string, ReturnType<typeof departmentOpenIds>>();
   const ctx: RunContext = {
     app,
     now,
@@ -59,11 +70,16 @@ export async function deadlineReminders(
     today,
     cal,
     sentAt: localTime(now, tz),
-    deptNames: (await directoryNames(app.store.db)).departments,
-    openIdOf: await openIdResolver(app.store.db),
+    deptNames: (await directoryNames(db)).departments,
+    targetName: (uscc) => names.get(uscc)?.name ?? uscc,
+    openIdOf: await openIdResolver(db),
+    contactsOf: (dept) => {
+      if (!deciders.has(dept)) deciders.set(dept, departmentOpenIds(db, dept));
+      return deciders.get(dept)!;
+    },
     counts,
   };
-  for (const task of tasks) await remindTask(ctx, task);
+  for (const task of tasks) await remindTask(ctx, task, standings.get(task.id)!);
   return counts;
 }
 
@@ -75,8 +91,20 @@ interface RunContext {
   cal: CalendarData;
   sentAt: string;
   deptNames: Map<string, string>;
+  targetName: (uscc: string) => string;
   openIdOf: (person: { openId: string | null; mobile: string | null }) => string | null;
+  /** The department's head and liaison, read once per tick. */
+  contactsOf: (dept: string) => ReturnType<typeof departmentOpenIds>;
   counts: { reminded: number; escalated: number; unreachable: number };
+}
+
+/** A card due today: the occasion keys it claims, and where it goes. */
+interface DueCard {
+  keys: string[];
+  openId: string;
+  content: Record<string, unknown>;
+  ref: string;
+  counts: 'reminded' | 'escalated';
 }
 
 /** One department's missing part of one target, with its team. */
@@ -85,11 +113,15 @@ interface MissingPart extends PendingPart {
   dept: string;
 }
 
-async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
+async function remindTask(
+  ctx: RunContext,
+  task: TaskRecord,
+  targets: readonly TargetStanding[],
+): Promise<void> {
   const { db } = ctx.app.store;
-  const targets = await taskResults(db, task.definition, ctx.today);
-  const missing = missingParts(ctx.cal, ctx.today, targets);
+  const missing = missingParts(ctx, targets);
   if (missing.length === 0) return;
+  const cards: DueCard[] = [];
   const members = (await loadMembers(db, task.id)).filter((m) => m.active);
   const deptName = (code: string) => ctx.deptNames.get(code) ?? code;
 
@@ -114,7 +146,7 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
       othersMissing: m.leader ? othersMissing(missing, m, deptName) : [],
     };
     const ref = `reminder:${task.id}:${m.teamNo}:${m.certNo}:${ctx.today}`;
-    if (await queueOnce(ctx, keys, openId, reminderCard(data), ref)) ctx.counts.reminded++;
+    cards.push({ keys, openId, content: reminderCard(data), ref, counts: 'reminded' });
   }
 
   for (const dept of [...new Set(missing.map((p) => p.dept))]) {
@@ -123,7 +155,7 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
       (k) => `escalate:${task.id}:${dept}:${k}`,
     );
     if (keys.length === 0) continue;
-    const decider = chooseDecider(await departmentOpenIds(db, dept), '');
+    const decider = chooseDecider(await ctx.contactsOf(dept), '');
     if (!decider) {
       ctx.counts.unreachable++;
       continue;
@@ -142,24 +174,24 @@ async function remindTask(ctx: RunContext, task: TaskRecord): Promise<void> {
       })),
     };
     const ref = `escalation:${task.id}:${dept}:${ctx.today}`;
-    if (await queueOnce(ctx, keys, decider.openId, escalationCard(data), ref)) ctx.counts.escalated++;
+    cards.push({ keys, openId: decider.openId, content: escalationCard(data), ref, counts: 'escalated' });
   }
+  await queueOnce(ctx, cards);
 }
 
 /** Every department's missing part of every target, the most urgent first (then by team and target). */
-function missingParts(cal: CalendarData, today: string, targets: readonly TargetResults[]): MissingPart[] {
+function missingParts(ctx: RunContext, targets: readonly TargetStanding[]): MissingPart[] {
   const out: MissingPart[] = [];
   for (const t of targets)
-    for (const p of t.parts) {
-      if (p.result) continue;
+    for (const p of t.missing) {
       out.push({
         uscc: t.uscc,
-        name: t.name,
+        name: ctx.targetName(t.uscc),
         team: t.team,
         dept: p.dept,
         deadline: p.deadline,
         // The calendar remembers each (today, deadline) count: a few distinct deadlines per task.
-        daysLeft: workingDaysBetween(cal, today, p.deadline.date),
+        daysLeft: workingDaysBetween(ctx.cal, ctx.today, p.deadline.date),
       });
     }
   return out.sort((a, b) => a.daysLeft - b.daysLeft || a.team - b.team || a.uscc.localeCompare(b.uscc));
@@ -200,26 +232,33 @@ const officersOf = (members: readonly TeamMember[], team: number, dept: string) 
   members.filter((m) => m.teamNo === team && m.dept === dept).map((m) => m.name ?? m.certNo);
 
 /**
- * Claims the occasions' keys and queues the card in one transaction. Sent when at least one key was new (a later
- * deadline's occasion may fall on a day an earlier one's was already sent); false when all were claimed already.
+ * Claims each card's occasion keys and queues it in the same transaction — one transaction for a task's cards, not
+ * one per card (a province's tick writes thousands). A card is sent when at least one of its keys was new (a later
+ * deadline's occasion may fall on a day an earlier one's was already sent); not when all were claimed already.
  */
-async function queueOnce(
-  ctx: RunContext,
-  keys: readonly string[],
-  openId: string,
-  content: Record<string, unknown>,
-  ref: string,
-): Promise<boolean> {
-  return ctx.app.store.db.transaction().execute(async (trx) => {
-    let fresh = false;
-    for (const key of keys) if (await claimOccasion(trx, key, ctx.now, ctx.instance)) fresh = true;
-    if (!fresh) return false;
-    await enqueueMessage(
+async function queueOnce(ctx: RunContext, cards: readonly DueCard[]): Promise<void> {
+  if (cards.length === 0) return;
+  const queued = await ctx.app.store.db.transaction().execute(async (trx) => {
+    const sent: DueCard[] = [];
+    const fresh = await claimOccasions(
       trx,
-      { kind: 'send', receiveIdType: 'open_id', receiveId: openId, msgType: 'interactive', content, ref },
-      // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
-      ctx.app.clock(),
+      cards.flatMap((c) => c.keys),
+      ctx.now,
+      ctx.instance,
     );
-    return true;
+    for (const card of cards) {
+      if (!card.keys.some((k) => fresh.has(k))) continue;
+      const { openId: receiveId, content, ref } = card;
+      await enqueueMessage(
+        trx,
+        { kind: 'send', receiveIdType: 'open_id', receiveId, msgType: 'interactive', content, ref },
+        // Queued at the machine's time, not the tick's: `liancha tick --at` a later moment sends it at once.
+        ctx.app.clock(),
+      );
+      sent.push(card);
+    }
+    return sent;
   });
+  // Counted once committed: a rolled-back transaction sent nothing.
+  for (const card of queued) ctx.counts[card.counts]++;
 }

@@ -5,6 +5,7 @@ import { targetProgress, type Result } from '../domain/result.ts';
 import { taskDepartments, type TaskDefinition } from '../domain/task.ts';
 import { listItems, targetsByUscc } from '../storage/directory.ts';
 import { teamTargets } from '../storage/draws.ts';
+import { targetStandings } from '../storage/progress.ts';
 import { resultsOfTask } from '../storage/results.ts';
 import type { Database } from '../storage/schema.ts';
 import { loadCalendar } from './calendar.ts';
@@ -79,6 +80,50 @@ export async function taskResults(
       complete: progress.complete,
     };
   });
+}
+
+/** A target's standing without its results' content: who entered, and what is missing with its deadline. */
+export interface TargetStanding {
+  uscc: string;
+  team: number;
+  inspectedOn: string | null;
+  /** The task's departments with a result saved. */
+  entered: string[];
+  /** The task's departments still missing, each due from the target's inspection date (or the window's end). */
+  missing: Omit<PartProgress, 'result'>[];
+}
+
+/**
+ * Where every target of these tasks stands, by task id — what `taskResults` says of each part, without reading the
+ * results themselves: the weekly digest and the reminder tick read every locked task at once.
+ */
+export async function standingOfTasks(
+  db: Db,
+  tasks: readonly TaskDefinition[],
+  today: string,
+): Promise<Map<string, TargetStanding[]>> {
+  const calendar = loadCalendar();
+  const out = new Map<string, TargetStanding[]>(tasks.map((t) => [t.id, []]));
+  const byId = new Map(tasks.map((t) => [t.id, { task: t, depts: taskDepartments(t) }]));
+  for (const row of await targetStandings(
+    db,
+    tasks.map((t) => t.id),
+  )) {
+    const { task, depts } = byId.get(row.taskId)!;
+    const have = new Set(row.entered);
+    const missingDepts = depts.filter((d) => !have.has(d));
+    // Every missing part of a target is due from the same date: the target's inspection, or the window's end.
+    const deadline = missingDepts.length > 0 ? resultDeadline(calendar, task, row.firstInspectedOn) : null;
+    const missing = missingDepts.map((dept) => ({ dept, deadline: deadline!, overdue: today > deadline!.date }));
+    out.get(row.taskId)!.push({
+      uscc: row.uscc,
+      team: row.team,
+      inspectedOn: row.firstInspectedOn,
+      entered: depts.filter((d) => have.has(d)),
+      missing,
+    });
+  }
+  return out;
 }
 
 /** The inspection methods of the task's items (检查方式), for the methods a result may name. */

@@ -29,6 +29,33 @@ export async function claimOccasion(
   return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
+/** Keys per statement: three parameters each, well under both dialects' limits. */
+const KEYS_PER_INSERT = 500;
+
+/**
+ * `claimOccasion` for many keys at once (a reminder tick claims thousands): the keys claimed now, i.e. the ones
+ * never claimed before. Same rule — call it inside the transaction that queues the occasions' outbox rows.
+ */
+export async function claimOccasions(
+  trx: Transaction<Database>,
+  keys: readonly string[],
+  now: Date,
+  instance: string,
+): Promise<Set<string>> {
+  const fresh = new Set<string>();
+  const ranAt = now.toISOString();
+  for (let i = 0; i < keys.length; i += KEYS_PER_INSERT) {
+    const rows = await trx
+      .insertInto('job_runs')
+      .values(keys.slice(i, i + KEYS_PER_INSERT).map((key) => ({ key, ran_at: ranAt, instance })))
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .execute();
+    for (const r of rows) fresh.add(r.key);
+  }
+  return fresh;
+}
+
 /**
  * The PostgreSQL advisory lock the scheduler's tick runs under. liancha's advisory lock numbers:
  * 4242001 migrations (`migrate.ts`), 4242002 audit appends (`audit.ts`), 4242003 the scheduler (here).
