@@ -23,8 +23,8 @@ import { startBot } from '../src/bot/runtime.ts';
 import { main } from '../src/cli/main.ts';
 import { verifyAuditChain } from '../src/storage/audit.ts';
 import { openStore } from '../src/storage/db.ts';
-import { createEventSender } from '../test/fake-feishu/events.ts';
-import { startFakeFeishu } from '../test/fake-feishu/server.ts';
+import { createEventSender } from '../src/sim/feishu/events.ts';
+import { startFakeFeishu } from '../src/sim/feishu/server.ts';
 import { buildSyntheticCity, writeBenchTask } from './synthetic-city.ts';
 
 export interface BenchCallbackOptions {

@@ -19,7 +19,7 @@ import { openStore } from '../src/storage/db.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { enqueueMessage } from '../src/storage/outbox.ts';
 import { assignmentCard } from '../test/fake-feishu/sample-cards.ts';
-import { startFakeFeishu } from '../test/fake-feishu/server.ts';
+import { startFakeFeishu } from '../src/sim/feishu/server.ts';
 
 export interface BenchSendResult {
   name: 'feishu-send';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFeishuClient, feishuFromConfig, sdkDomain } from '../../src/bot/feishu/client.ts';
 import { tenantTokens, TOKEN_MARGIN_MS } from '../../src/bot/feishu/token.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startFakeFeishu, type FakeFeishu } from '../fake-feishu/server.ts';
+import { startFakeFeishu, type FakeFeishu } from '../../src/sim/feishu/server.ts';
 import { simpleCard } from '../fake-feishu/sample-cards.ts';
 import { silent } from './feishu-harness.ts';
 

@@ -4,7 +4,7 @@ import { createFeishuClient, type FeishuClient } from '../../src/bot/feishu/clie
 import { createSender, type Sender, type SenderOptions } from '../../src/bot/sender.ts';
 import type { Store } from '../../src/storage/db.ts';
 import { enqueueMessage, type OutboxRow } from '../../src/storage/outbox.ts';
-import { startFakeFeishu, type FakeFeishu, type FakeFeishuOptions } from '../fake-feishu/server.ts';
+import { startFakeFeishu, type FakeFeishu, type FakeFeishuOptions } from '../../src/sim/feishu/server.ts';
 import { simpleCard } from '../fake-feishu/sample-cards.ts';
 
 export const silent = pino({ level: 'silent' });

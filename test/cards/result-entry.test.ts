@@ -13,7 +13,7 @@ import {
 } from '../../src/cards/index.ts';
 import { CARD_BUDGET_ELEMENTS } from '../../src/cards/limits.ts';
 import { MAX_RESULT_TEXT } from '../../src/domain/result.ts';
-import { validateCardContent } from '../fake-feishu/cards.ts';
+import { validateCardContent } from '../../src/sim/feishu/cards.ts';
 import { categories, entryTarget, METHODS, mine, resultEntry, task } from './fixtures.ts';
 import {
   actions,

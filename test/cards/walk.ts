@@ -1,7 +1,7 @@
 /** Walking card JSON in the card tests: components, buttons and their values, what a reader sees, validity. */
 import { expect } from 'vitest';
 import { CARD_BUDGET_BYTES, requestBytes } from '../../src/cards/index.ts';
-import { validateCardContent } from '../fake-feishu/cards.ts';
+import { validateCardContent } from '../../src/sim/feishu/cards.ts';
 
 export type Node = Record<string, unknown>;
 

@@ -39,7 +39,7 @@ import { tick } from '../../src/services/tick.ts';
 import { openStore } from '../../src/storage/db.ts';
 import { listOutbox } from '../../src/storage/outbox.ts';
 import { insertRequest } from '../../src/storage/substitutions.ts';
-import { validateCardContent } from '../fake-feishu/cards.ts';
+import { validateCardContent } from '../../src/sim/feishu/cards.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
 import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpInstance } from '../../src/bot/feishu/client.ts';
-import { validateCardContent } from './cards.ts';
-import { createEventSender, signBody } from './events.ts';
-import { startFakeFeishu, type FakeFeishu } from './server.ts';
+import { validateCardContent } from '../../src/sim/feishu/cards.ts';
+import { createEventSender, signBody } from '../../src/sim/feishu/events.ts';
+import { startFakeFeishu, type FakeFeishu } from '../../src/sim/feishu/server.ts';
 import { assignmentCard, simpleCard } from './sample-cards.ts';
 
 const nothing = () => undefined;

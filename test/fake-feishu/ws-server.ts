@@ -28,7 +28,7 @@ import {
   messageReceivedEvent,
   type CardActionInput,
   type MessageReceivedInput,
-} from './events.ts';
+} from '../../src/sim/feishu/events.ts';
 
 // ---- pbbp2.Frame, by hand (proto2; every scalar here fits a JS number) ----
 

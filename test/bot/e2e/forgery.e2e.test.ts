@@ -4,7 +4,7 @@
  * request right after still works. Both receiver modes: Encrypt Key (signature) and token only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Forgery } from '../../fake-feishu/events.ts';
+import type { Forgery } from '../../../src/sim/feishu/events.ts';
 import { dialects } from '../../helpers/stores.ts';
 import {
   activeMembers,

@@ -10,13 +10,13 @@ import { createApp, type App } from '../../../src/app.ts';
 import { createFeishuClient, type FeishuClient } from '../../../src/bot/feishu/client.ts';
 import { startBot, type BotRuntime } from '../../../src/bot/runtime.ts';
 import { openStore, type Store } from '../../../src/storage/db.ts';
-import { createEventSender } from '../../fake-feishu/events.ts';
+import { createEventSender } from '../../../src/sim/feishu/events.ts';
 import {
   startFakeFeishu,
   type FakeFeishu,
   type FakeFeishuOptions,
   type FakeMessage,
-} from '../../fake-feishu/server.ts';
+} from '../../../src/sim/feishu/server.ts';
 import { runCli, type CliResult } from '../../helpers/cli.ts';
 import { importWuhai, WUHAI_DIR } from '../../helpers/wuhai.ts';
 import { silent } from '../feishu-harness.ts';
