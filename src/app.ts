@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { localTimeWithSeconds } from './domain/time.ts';
 import { sentenceDestination } from './log-format.ts';
+import { LOCAL_BANNER } from './sim/banner.ts';
 import { openStore, postgresConnectionProblem, type Store } from './storage/db.ts';
 import { migrate, type MigrationReport } from './storage/migrate.ts';
 
@@ -32,6 +34,11 @@ export interface AppOptions {
    * (the server), it is `pretty` on a terminal and `json` otherwise (README).
    */
   logFormat?: 'json' | 'pretty';
+  /**
+   * The server (`serve`, `npm start`): pretty logs go through pino-pretty (times in LIANCHA_TZ) instead of the CLI's
+   * sentences, and in local mode the first line says so, before anything else is logged.
+   */
+  server?: boolean;
 }
 
 /** Validates the environment, opens the database and brings it to the newest schema. */
@@ -41,8 +48,17 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const format = config.LOG_FORMAT ?? options.logFormat ?? (destination.isTTY ? 'pretty' : 'json');
   const log = pino(
     { level: config.LOG_LEVEL, base: undefined },
-    format === 'pretty' ? sentenceDestination(destination) : (destination as pino.DestinationStream),
+    format === 'json'
+      ? (destination as pino.DestinationStream)
+      : options.server
+        ? await prettyDestination(destination, config.LIANCHA_TZ)
+        : sentenceDestination(destination),
   );
+  if (options.server && config.localMode)
+    log.info(
+      { mode: 'local', listen: `http://${config.host}:${config.PORT}/sim` },
+      `${LOCAL_BANNER.zh} (${LOCAL_BANNER.en}): no FEISHU_APP_ID, so liancha runs against its built-in Feishu simulator`,
+    );
   const store = openStore(config.DATABASE_URL);
   let migrations: MigrationReport;
   try {
@@ -68,6 +84,21 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     actor: `cli:${safeUser()}`,
     close: () => store.close(),
   };
+}
+
+/** pino-pretty for a person at the server's terminal: colours when it is one, times in the office's zone. */
+async function prettyDestination(
+  out: NodeJS.WritableStream & { isTTY?: boolean },
+  tz: string,
+): Promise<pino.DestinationStream> {
+  // Loaded on demand: only the server on a terminal needs it.
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({
+    destination: out,
+    sync: true,
+    colorize: Boolean(out.isTTY),
+    customPrettifiers: { time: (t) => localTimeWithSeconds(Number(t), tz) },
+  });
 }
 
 function safeUser(): string {

@@ -35,6 +35,11 @@ const envSchema = z.object({
     .min(1)
     .max(65535, 'must be a port between 1 and 65535')
     .default(3000),
+  /** Absent: 127.0.0.1 in local mode (the simulator lets anyone act as anyone), else 0.0.0.0. */
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, 'must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::')
+    .optional(),
   LIANCHA_TZ: z
     .string()
     .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -49,7 +54,11 @@ const envSchema = z.object({
   LIANCHA_SAME_YEAR_EXCLUSION: z.enum(['on', 'off']).default('on'),
 });
 
-export type Config = z.infer<typeof envSchema> & { localMode: boolean };
+export type Config = z.infer<typeof envSchema> & {
+  localMode: boolean;
+  /** HOST, or its default for the mode. */
+  host: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -70,7 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `${missing}: must be set together with ${missing === 'FEISHU_APP_ID' ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'}`,
     );
   }
-  return { ...cfg, localMode: !cfg.FEISHU_APP_ID };
+  const localMode = !cfg.FEISHU_APP_ID;
+  return { ...cfg, localMode, host: cfg.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0') };
 }
 
 /** `scheme://user:secret@host` → `scheme://user:***@host`: a value echoed in an error never shows a password. */

@@ -9,7 +9,7 @@ export interface Health {
   database: { ok: boolean; dialect: string; error?: string };
   /** Messages waiting, being sent, and permanently failed (see `liancha outbox --failed`). */
   outbox?: { pending: number; sending: number; failed: number };
-  sender: 'running' | 'off (local mode)';
+  sender: 'running' | 'off (no Feishu app)';
   /** The minute tick: whether it runs, when it last ran, and which of its jobs failed then. */
   scheduler: SchedulerStatus;
 }
@@ -20,7 +20,7 @@ export async function checkHealth(
   sender: Sender | null,
   scheduler: Scheduler | null = null,
 ): Promise<Health> {
-  const senderState = sender ? 'running' : 'off (local mode)';
+  const senderState = sender ? 'running' : 'off (no Feishu app)';
   const schedulerState = scheduler?.status() ?? SCHEDULER_OFF;
   try {
     await checkDatabase(app.store);

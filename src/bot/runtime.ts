@@ -32,8 +32,8 @@ export interface StartBotOptions {
 
 /**
  * Wires the running bot: HTTP routes (/healthz always; the Feishu receivers in `http` mode), the WS long
- * connection in `ws` mode, the outbox sender and the scheduler. Without Feishu credentials (local mode) only
- * /healthz and the scheduler run.
+ * connection in `ws` mode, the outbox sender and the scheduler. Without Feishu credentials only /healthz and the
+ * scheduler run; `serve` in local mode gives it the embedded simulator's (`src/sim/local-mode.ts`).
  */
 export function startBot(app: App, options: StartBotOptions = {}): BotRuntime {
   const http = new Hono();
@@ -47,10 +47,8 @@ export function startBot(app: App, options: StartBotOptions = {}): BotRuntime {
     const health = await checkHealth(app, sender, scheduler);
     return c.json(health, health.ok ? 200 : 503);
   });
-  if (app.config.localMode) {
-    app.log.info(
-      'local mode (no FEISHU_APP_ID): Feishu endpoints are off; the built-in simulator is not built yet',
-    );
+  if (!app.config.FEISHU_APP_ID) {
+    // No Feishu app at all: only /healthz and the scheduler (`serve` gives local mode the simulator's app instead).
     return { http, sender, scheduler, stop: async () => void (await scheduler?.stop()) };
   }
 

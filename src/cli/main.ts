@@ -74,7 +74,7 @@ export async function main(
     const app = await createApp({
       env: fullIO.env,
       logDestination: fullIO.stderr,
-      ...(options.server ? {} : { logFormat: 'pretty' as const }),
+      ...(options.server ? { server: true } : { logFormat: 'pretty' as const }),
       ...appOptions,
     });
     try {

@@ -8,6 +8,12 @@ export function localTime(at: Date | string, tz: string): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** `2026-12-01 14:03:27`: a log line's time, in the office's zone. */
+export function localTimeWithSeconds(at: Date | string | number, tz: string): string {
+  const p = wallClock(typeof at === 'number' ? new Date(at) : at, tz);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
 export function localDate(at: Date | string, tz: string): string {
   const p = wallClock(at, tz);
   return `${p.year}-${p.month}-${p.day}`;
@@ -23,7 +29,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallClock(
   at: Date | string,
   tz: string,
-): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -33,6 +39,7 @@ function wallClock(
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(tz, f);
@@ -40,5 +47,5 @@ function wallClock(
   const parts: Record<string, string> = {};
   for (const part of f.formatToParts(typeof at === 'string' ? new Date(at) : at))
     parts[part.type] = part.value;
-  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>;
+  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
 }

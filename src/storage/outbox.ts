@@ -380,6 +380,12 @@ export async function listOutbox(
   return rows.map(normalize);
 }
 
+/** Every message Feishu accepted (sent, replied, patched), oldest first: local mode rebuilds its chats from them. */
+export async function sentRows(db: Db): Promise<OutboxRow[]> {
+  const rows = await db.selectFrom('outbox').selectAll().where('state', '=', 'sent').orderBy('seq').execute();
+  return rows.map(normalize);
+}
+
 /**
  * Is there a newer update of the same message, not failed? Then this one need not be sent (every patch carries
  * the whole card), and sending it after the newer one would show a stale card.

@@ -39,7 +39,8 @@ describe('liancha serve (npm start)', () => {
     child.stderr.on('data', (d) => (log += d));
     try {
       let body: unknown = null;
-      for (let i = 0; i < 100 && body === null; i++) {
+      // Local mode (no Feishu credentials) makes the demo data first: a few seconds.
+      for (let i = 0; i < 300 && body === null; i++) {
         await new Promise((r) => setTimeout(r, 100));
         body = await fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.json(),
@@ -47,7 +48,7 @@ describe('liancha serve (npm start)', () => {
         );
       }
       expect(body).toMatchObject({ ok: true, database: { ok: true }, scheduler: { state: 'running' } });
-      expect(log).toContain(`listening on http://localhost:${port}`);
+      expect(log).toContain(`listening on http://127.0.0.1:${port}`);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

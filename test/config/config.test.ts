@@ -16,6 +16,7 @@ describe('configuration', () => {
       REMINDER_CRON: '0 9 * * *',
       LOG_LEVEL: 'info',
       localMode: true,
+      host: '127.0.0.1',
     });
   });
 
@@ -27,6 +28,7 @@ describe('configuration', () => {
     [{ LIANCHA_TZ: 'Mars/Olympus' }, /^LIANCHA_TZ="Mars\/Olympus": must be an IANA time zone/],
     [{ DIGEST_CRON: 'every monday' }, /^DIGEST_CRON="every monday": must be a cron expression/],
     [{ FEISHU_APP_ID: 'cli_a' }, /^FEISHU_APP_SECRET: must be set together/],
+    [{ HOST: 'localhost; rm -rf /' }, /^HOST="localhost; rm -rf \/": must be an address to listen on/],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -37,8 +39,14 @@ describe('configuration', () => {
     }
   });
 
-  it('with Feishu credentials it is not local mode', () => {
-    expect(loadConfig({ FEISHU_APP_ID: 'cli_a', FEISHU_APP_SECRET: 's' }).localMode).toBe(false);
+  it('with Feishu credentials it is not local mode, and listens on every address unless HOST says otherwise', () => {
+    const cfg = loadConfig({ FEISHU_APP_ID: 'cli_a', FEISHU_APP_SECRET: 's' });
+    expect(cfg.localMode).toBe(false);
+    expect(cfg.host).toBe('0.0.0.0');
+    expect(loadConfig({ FEISHU_APP_ID: 'cli_a', FEISHU_APP_SECRET: 's', HOST: '10.0.0.5' }).host).toBe(
+      '10.0.0.5',
+    );
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it('the CLI stops with exit 1 and that one line, no stack trace', async () => {

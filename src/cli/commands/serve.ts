@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Hono } from 'hono';
 import { UserError } from '../../errors.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -10,17 +11,41 @@ export function registerServe(program: Command, { withApp }: CommandContext): vo
       await withApp(
         async (app) => {
           // Loaded on demand: the Feishu SDK is large, and the operator's other commands start faster without it.
-          const { startBot } = await import('../../bot/runtime.ts');
           const { listen } = await import('../../bot/server.ts');
-          const bot = startBot(app);
-          const server = await listen(bot.http, app.config.PORT).catch(async (err: unknown) => {
+          const { host, PORT: port, localMode } = app.config;
+          let bot: { http: Hono; stop(): Promise<void> };
+          let announce = () => {};
+          if (localMode) {
+            const { startLocalBot, startOverHint } = await import('../../sim/local-mode.ts');
+            const local = await startLocalBot(app);
+            bot = { http: local.bot.http, stop: () => local.stop() };
+            announce = () => {
+              const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}/sim`;
+              if (local.demo) app.log.info({ demo: local.demo }, `demo data: ${local.demo.description}`);
+              app.log.info(
+                { url, host },
+                `open ${url} to act as any inspector, department head or liaison and click the real cards` +
+                  (host === '127.0.0.1'
+                    ? ' (only this machine can reach it; HOST=0.0.0.0 opens it to the network)'
+                    : ''),
+              );
+              app.log.info(
+                `to start over with fresh demo data: stop liancha, then ${startOverHint(app.config.DATABASE_URL)}`,
+              );
+            };
+          } else {
+            const { startBot } = await import('../../bot/runtime.ts');
+            bot = startBot(app);
+          }
+          const server = await listen(bot.http, port, host).catch(async (err: unknown) => {
             await bot.stop();
-            throw listenError(err, app.config.PORT);
+            throw listenError(err, port);
           });
           app.log.info(
-            { port: app.config.PORT, database: app.store.description },
-            `liancha listening on http://localhost:${app.config.PORT}`,
+            { port, host, database: app.store.description },
+            `liancha listening on http://${host}:${port}`,
           );
+          announce();
           await new Promise<void>((resolve) => {
             const stop = () => {
               void bot.stop().finally(() => server.close(() => resolve()));

@@ -67,7 +67,12 @@ export interface FakeMessage {
   createdAt: number;
   patches: FakePatch[];
   recalled: boolean;
+  /** Who wrote it: null for the bot; the open_id of a user who typed it (`userMessage`, local mode's chat page). */
+  senderOpenId: string | null;
 }
+
+/** A message created or changed (sent, patched, updated by a callback's answer): what the chat page shows. */
+export type MessageListener = (message: FakeMessage) => void;
 
 export type FaultKind = '5xx' | 'rate-limit' | 'hang' | 'invalid-token';
 
@@ -157,6 +162,7 @@ export class FakeFeishu {
   private readonly faults: (FaultSpec & { remaining: number })[] = [];
   private readonly windows = new SlidingWindows();
   private readonly hangs = new Set<NodeJS.Timeout>();
+  private readonly listeners = new Set<MessageListener>();
 
   constructor(options: FakeFeishuOptions = {}) {
     this.appId = options.appId ?? `cli_${randomBytes(8).toString('hex')}`;
@@ -222,6 +228,98 @@ export class FakeFeishu {
 
   message(messageId: string): FakeMessage | undefined {
     return this.byId.get(messageId);
+  }
+
+  /** The direct chat between a user and the bot: where sends to their open_id land. */
+  p2pChatId(openId: string): string {
+    return `oc_p2p_${openId}`;
+  }
+
+  /** Calls `listener` with every message created or changed from now on; returns the unsubscribe. */
+  onMessage(listener: MessageListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A text a user typed in a chat, recorded as the chat shows it (the caller then delivers it to the bot as
+   * `im.message.receive_v1`, signed, like Feishu). Refused (null) for an unknown user or chat.
+   */
+  userMessage(input: { senderOpenId: string; chatId: string; text: string }): FakeMessage | null {
+    if (!this.users.has(input.senderOpenId)) return null;
+    if (input.chatId !== this.p2pChatId(input.senderOpenId) && !this.chats.has(input.chatId)) return null;
+    const message: FakeMessage = {
+      messageId: `om_${randomBytes(16).toString('hex')}`,
+      receiveIdType: 'chat_id',
+      receiveId: input.chatId,
+      chatId: input.chatId,
+      msgType: 'text',
+      content: JSON.stringify({ text: input.text }),
+      card: null,
+      text: input.text,
+      uuid: null,
+      replyTo: null,
+      createdAt: this.now(),
+      patches: [],
+      recalled: false,
+      senderOpenId: input.senderOpenId,
+    };
+    this.remember(message);
+    return message;
+  }
+
+  /**
+   * A card callback's answer `card: { type: 'raw', data }` replaces the card of the message clicked, as Feishu does
+   * (validated like a patch). False when there is no such card message or the card is not valid.
+   */
+  applyCallbackCard(messageId: string, card: Record<string, unknown>): boolean {
+    const m = this.byId.get(messageId);
+    if (!m || m.msgType !== 'interactive' || m.recalled) return false;
+    const content = JSON.stringify(card);
+    const v = validateCardContent(content, Buffer.byteLength(content, 'utf8'));
+    if (!v.ok) return false;
+    m.patches.push({ at: this.now(), content, card: v.card });
+    m.content = content;
+    m.card = v.card;
+    this.changed(m);
+    return true;
+  }
+
+  /**
+   * Puts back a message the bot sent before a restart (local mode keeps its chats in liancha's outbox, not in this
+   * process), under its old id so that later updates of it still land. A restored card is not re-validated.
+   */
+  restoreMessage(m: {
+    messageId: string;
+    receiveIdType: string;
+    receiveId: string;
+    chatId: string;
+    msgType: string;
+    content: string;
+    replyTo: string | null;
+    createdAt: number;
+  }): void {
+    if (this.byId.has(m.messageId)) return;
+    const parsed = parseJson(m.content);
+    this.remember({
+      ...m,
+      card: m.msgType === 'interactive' ? parsed : null,
+      text: m.msgType === 'text' && typeof parsed?.text === 'string' ? parsed.text : null,
+      uuid: null,
+      patches: [],
+      recalled: false,
+      senderOpenId: null,
+    });
+  }
+
+  /** Puts back an update the bot made before a restart (see `restoreMessage`). */
+  restorePatch(messageId: string, content: string, at: number): void {
+    const m = this.byId.get(messageId);
+    const card = parseJson(content);
+    if (!m || !card) return;
+    m.patches.push({ at, content, card });
+    m.content = content;
+    m.card = card;
   }
 
   /** Recalls a message (later patches answer 230011). */
@@ -542,11 +640,27 @@ export class FakeFeishu {
       createdAt: this.now(),
       patches: [],
       recalled: false,
+      senderOpenId: null,
     };
-    this.messages.push(message);
-    this.byId.set(message.messageId, message);
+    this.remember(message);
     if (message.uuid) this.byUuid.set(message.uuid, { messageId: message.messageId, at: message.createdAt });
     return ok(this.messageData(message));
+  }
+
+  private remember(message: FakeMessage): void {
+    this.messages.push(message);
+    this.byId.set(message.messageId, message);
+    this.changed(message);
+  }
+
+  /** Tells the listeners; a listener's failure is its own (the API answer does not depend on it). */
+  private changed(message: FakeMessage): void {
+    for (const listener of this.listeners)
+      try {
+        listener(message);
+      } catch {
+        // a listener (the chat page's stream) that throws must not fail Feishu's answer
+      }
   }
 
   private messageData(m: FakeMessage) {
@@ -580,6 +694,7 @@ export class FakeFeishu {
     m.patches.push({ at: this.now(), content: b.content as string, card: v.card });
     m.content = b.content as string;
     m.card = v.card;
+    this.changed(m);
     return ok({});
   }
 
@@ -656,6 +771,15 @@ function faultAnswer(fault: FaultSpec): Answer {
       );
     case 'hang':
       return fail(504, 1, 'gateway timeout');
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 

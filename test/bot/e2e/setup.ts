@@ -376,6 +376,7 @@ export function userMessage(
     createdAt: fake.now(),
     patches: [],
     recalled: false,
+    senderOpenId: m.senderOpenId,
   });
 }
 
