@@ -86,19 +86,24 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   };
 }
 
-/** pino-pretty for a person at the server's terminal: colours when it is one, times in the office's zone. */
+/**
+ * pino-pretty for a person at the server's terminal: colours when it is one, times in the office's zone. Its
+ * formatter is called line by line (`prettyFactory`) rather than through its transport stream, so every line is
+ * out before the next statement runs (the stream would lose the last lines of a process that exits).
+ */
 async function prettyDestination(
   out: NodeJS.WritableStream & { isTTY?: boolean },
   tz: string,
 ): Promise<pino.DestinationStream> {
   // Loaded on demand: only the server on a terminal needs it.
-  const { default: pretty } = await import('pino-pretty');
-  return pretty({
-    destination: out,
-    sync: true,
+  const { prettyFactory } = await import('pino-pretty');
+  const pretty = prettyFactory({
     colorize: Boolean(out.isTTY),
-    customPrettifiers: { time: (t) => localTimeWithSeconds(Number(t), tz) },
+    // Raw epoch milliseconds to the prettifier: pino-pretty's own translation knows only UTC and the system zone.
+    translateTime: false,
+    customPrettifiers: { time: (t) => `[${localTimeWithSeconds(Number(t), tz)}]` },
   });
+  return { write: (line: string) => void out.write(pretty(line)) };
 }
 
 function safeUser(): string {

@@ -125,7 +125,7 @@ describe('local mode: npm start with no Feishu tenant', () => {
       .map((l) => JSON.parse(l) as { msg: string });
     expect(lines[0]!.msg).toContain('本地模拟 — 未连接飞书');
     const text = lines.map((l) => l.msg).join('\n');
-    expect(text).toContain('demo data:');
+    expect(text).toMatch(/^demo data: /m);
     expect(text).toContain(`open http://127.0.0.1:${new URL(s.base).port}/sim`);
     expect(text).toContain('only this machine can reach it');
   });
@@ -259,6 +259,56 @@ describe('local mode: npm start with no Feishu tenant', () => {
       expect((await fetch(`${s.base}/sim/assets/${file}`)).status, file).toBe(404);
     expect((await post('/sim/api/tick', { at: 'next monday' })).status).toBe(400);
   });
+});
+
+describe('local mode after a restart', () => {
+  it('keeps the data, makes no second demo, and rebuilds the chats: a card sent before still works', async () => {
+    const url = freshSqliteUrl();
+    const drained = async (base: string) =>
+      until('the outbox drained', async () => {
+        const h = (
+          (await (await fetch(`${base}/healthz`)).json()) as { outbox: { pending: number; sending: number } }
+        ).outbox;
+        return h.pending === 0 && h.sending === 0;
+      });
+    const chatsAt = async (base: string, openId: string) =>
+      ((await (await fetch(`${base}/sim/api/chats?as=${openId}`)).json()) as { chats: Chat[] }).chats;
+    const first = await serve({ DATABASE_URL: url }, /to start over/);
+    let before: Chat[];
+    let person: Person;
+    try {
+      await drained(first.base);
+      const { people } = (await (await fetch(`${first.base}/sim/api/state`)).json()) as { people: Person[] };
+      const withCards: { p: Person; chats: Chat[] }[] = [];
+      for (const p of people.filter((x) => x.role === 'inspector')) {
+        const chats = await chatsAt(first.base, p.openId);
+        if (chats.find((c) => c.kind === 'p2p')!.messages.length > 0) withCards.push({ p, chats });
+      }
+      expect(withCards.length).toBeGreaterThan(0);
+      ({ p: person, chats: before } = withCards[0]!);
+    } finally {
+      await first.stop();
+    }
+    const second = await serve({ DATABASE_URL: url }, /to start over/);
+    try {
+      expect(second.log()).not.toContain('"msg":"demo data:');
+      const after = await chatsAt(second.base, person.openId);
+      const ids = (chats: Chat[]) => chats.flatMap((c) => c.messages.map((m) => `${c.kind}:${m.messageId}`));
+      expect(ids(after)).toEqual(ids(before));
+      const card = after.find((c) => c.kind === 'p2p')!.messages.find((m) => m.card)!;
+      const enter = buttonValues(card.card).find((v) => v.action === 'result.open')!;
+      expect(enter, 'the assignment card has 录入结果').toBeTruthy();
+      const res = await fetch(`${second.base}/sim/api/action`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ as: person.openId, messageId: card.messageId, value: enter, tag: 'button' }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { card?: unknown }).card).toBeTruthy();
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
 });
 
 describe('with Feishu credentials', () => {
