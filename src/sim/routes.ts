@@ -44,6 +44,7 @@ const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 const ASSETS: Record<string, { path: string; type: string }> = {
   'sim.js': { path: `${PAGE_DIR}sim.js`, type: 'text/javascript; charset=utf-8' },
   'card.js': { path: `${PAGE_DIR}card.js`, type: 'text/javascript; charset=utf-8' },
+  'time.js': { path: `${PAGE_DIR}time.js`, type: 'text/javascript; charset=utf-8' },
   'sim.css': { path: `${PAGE_DIR}sim.css`, type: 'text/css; charset=utf-8' },
   'vchart.js': {
     path: createRequire(import.meta.url).resolve('@visactor/vchart/build/index.min.js'),

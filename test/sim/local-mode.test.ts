@@ -134,7 +134,7 @@ describe('local mode: npm start with no Feishu tenant', () => {
     const page = await fetch(`${s.base}/sim`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    for (const asset of ['sim.js', 'card.js', 'sim.css', 'vchart.js'])
+    for (const asset of ['sim.js', 'card.js', 'time.js', 'sim.css', 'vchart.js'])
       expect((await fetch(`${s.base}/sim/assets/${asset}`)).status, asset).toBe(200);
     const vchart = await (await fetch(`${s.base}/sim/assets/vchart.js`)).text();
     expect(vchart).toContain('VChart');
