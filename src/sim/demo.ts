@@ -39,7 +39,8 @@
  * @example
  * if (await importDemoDirectories(app)) {
  *   await resolveIdentities(app, feishu); // after the simulator knows everyone's mobile
- *   app.log.info(describeDemo(await seedDemoTasks(app, { now: app.clock() })));
+ *   const demo = await seedDemoTasks(app, { now: app.clock() });
+ *   app.log.info({ demo }, `demo data: ${demo.description}`);
  * }
  */
 import { access } from 'node:fs/promises';
@@ -62,7 +63,7 @@ import { taskItemMethods, taskResults } from '../services/result-progress.ts';
 import { patchAssignmentCard } from '../services/substitution-cards.ts';
 import { requestSubstitution } from '../services/substitution-requests.ts';
 import { readTaskFile } from '../services/task-file.ts';
-import { createTask } from '../services/tasks.ts';
+import { createTask, requireTask } from '../services/tasks.ts';
 import { departmentContacts } from '../storage/directory.ts';
 import { getRequest } from '../storage/substitutions.ts';
 
@@ -394,7 +395,7 @@ export async function seedDemoTasks(app: App, opts: { now: Date }): Promise<Demo
     food: {
       taskId: food.id,
       name: food.name,
-      state: 'locked',
+      state: (await requireTask(app, food.id)).state,
       entropySource: DEMO_ENTROPY_SOURCE,
       entropy: DEMO_ENTROPY,
       teams: drawn.outcome.teams.length,

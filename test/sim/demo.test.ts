@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { createFeishuClient } from '../../src/bot/feishu/client.ts';
+import { createSender } from '../../src/bot/sender.ts';
 import { localDate } from '../../src/domain/time.ts';
 import { verifyTaskDraw } from '../../src/services/draws.ts';
 import { resolveIdentities } from '../../src/services/identities.ts';
@@ -38,6 +39,8 @@ const HAZCHEM = 'YJGL-2026-001';
 /** departments.csv: the head of 市卫生健康委员会 (WJW), who decides a WJW officer's request. */
 const WJW_HEAD_MOBILE = '13947000056';
 const ouOf = (mobile: string) => `ou_m${mobile}`;
+const cardTitle = (card: unknown) =>
+  (card as { header?: { title?: { content?: string } } } | null)?.header?.title?.content ?? '';
 
 /** Rows in each sample file, counted by hand (`tail -n +2 FILE | grep -c .`; no quoted fields). */
 const ROWS = { departments: 8, items: 15, targets: 2000, inspectors: 96, conflicts: 9 };
@@ -155,6 +158,7 @@ async function seeded(fresh: () => Promise<{ url: string; store: Store }>, now: 
     clock: () => now,
   });
   const fake = await startFakeFeishu();
+  fake.addChat({ chatId: JOINT_CHAT, name: '联席会议' });
   let t = performance.now();
   const imported = await importDemoDirectories(app);
   const importMs = performance.now() - t;
@@ -249,7 +253,9 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
   it('queues the freeze and draw cards to the group and one assignment card per member, to that member', async () => {
     const members = await activeMembers(app, FOOD);
     const teams = new Set(members.map((m) => m.team));
-    // Three departments (SCJG, WJW, YJGL) with one officer each on every team.
+    // The 12 targets fall 6 in 150302 and 6 in 150303 with this entropy (read once from the draw): one team of 6
+    // per region, each with one officer of each of the three departments (SCJG, WJW, YJGL).
+    expect(teams.size).toBe(2);
     expect(members).toHaveLength(teams.size * 3);
     expect(demo.food).toMatchObject({
       teams: teams.size,
@@ -386,6 +392,48 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
     ]);
     const due = await app.store.db.selectFrom('outbox').select('next_attempt_at').execute();
     expect(due.every((r) => r.next_attempt_at <= NOW.toISOString())).toBe(true);
+  });
+
+  it("is what the bot's sender delivers: every card to its person, the pressed cards updated in place", async () => {
+    const start = Date.now();
+    const sender = createSender({
+      store: app.store,
+      feishu: createFeishuClient({
+        appId: s.fake.appId,
+        appSecret: s.fake.appSecret,
+        domain: s.fake.url,
+        log: silent,
+      }),
+      // The office's clock, running on from NOW (pacing needs a clock that moves).
+      clock: () => new Date(NOW.getTime() + (Date.now() - start)),
+      log: silent,
+      instanceId: 'demo-test',
+    });
+    try {
+      const report = await sender.drainUntilIdle({ maxWaitMs: 20_000 });
+      expect(report).toMatchObject({ failed: 0 });
+    } finally {
+      await sender.stop();
+    }
+    const members = await activeMembers(app, FOOD);
+    const got = s.fake.messages.map((m) => ({
+      to: m.receiveId,
+      title: cardTitle(m.card),
+      patches: m.patches.length,
+    }));
+    const pressed = new Set([...demo.food.confirmed, demo.pendingRequest!.officer].map((o) => o.openId));
+    expect(got.filter((m) => m.to === JOINT_CHAT).map((m) => m.title)).toEqual([
+      '抽查名单已冻结',
+      '抽查结果',
+    ]);
+    expect(
+      got
+        .filter((m) => m.title === '检查任务通知')
+        .map((m) => [m.to, m.patches])
+        .sort(),
+    ).toEqual(members.map((m) => [m.openId, pressed.has(m.openId) ? 1 : 0]).sort());
+    expect(got.filter((m) => m.title === '更换申请').map((m) => m.to)).toEqual([ouOf(WJW_HEAD_MOBILE)]);
+    expect(got).toHaveLength(2 + members.length + 1);
   });
 
   it('reports how long it took', () => {
