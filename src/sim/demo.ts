@@ -53,6 +53,7 @@ import { substitutionReason } from '../domain/substitution-request.ts';
 import { taskDepartments, type TaskDefinition, type TaskState } from '../domain/task.ts';
 import type { Refusal } from '../domain/transition.ts';
 import { localDate } from '../domain/time.ts';
+import { UserError } from '../errors.ts';
 import type { ImportKind } from '../import/kinds/index.ts';
 import { runImport } from '../import/run-import.ts';
 import { confirmAssignment } from '../services/assignments.ts';
@@ -111,7 +112,13 @@ const STEP = {
 export async function importDemoDirectories(app: App): Promise<boolean> {
   if ((await departmentContacts(app.store.db)).length > 0) return false;
   const paths = DEMO_DIRECTORIES.map(([kind, file]) => [kind, join(DEMO_DIR, file)] as const);
-  for (const [, path] of paths) await access(path);
+  for (const file of [...paths.map(([, p]) => p), join(DEMO_DIR, DEMO_TASK_FILES.food)])
+    await access(file).catch((err: Error) => {
+      throw new UserError(
+        'DEMO.FILE_MISSING',
+        `demo data: cannot read ${file} (${err.message}); nothing was imported`,
+      );
+    });
   const window = readTaskFile(join(DEMO_DIR, DEMO_TASK_FILES.food)).window;
   const at = demoMoment(app.clock(), window, app.config.LIANCHA_TZ);
   const done: string[] = [];
@@ -120,10 +127,11 @@ export async function importDemoDirectories(app: App): Promise<boolean> {
     try {
       await runImport({ ...app, actor: DEMO_ACTOR, clock: () => moment }, { kind, path });
     } catch (err) {
-      const before = done.length > 0 ? ` (${done.join(', ')} imported before it)` : '';
-      throw new Error(
-        `demo data: importing ${path} failed${before}: ${(err as Error).message}; to start over, stop liancha and delete the database`,
-        { cause: err },
+      const before = done.length > 0 ? `; ${done.join(', ')} had been imported before it` : '';
+      throw new UserError(
+        'DEMO.IMPORT_FAILED',
+        `demo data: importing ${path} failed: ${(err as Error).message}${before} — to start over, stop liancha and delete the database`,
+        err,
       );
     }
     done.push(kind);
