@@ -150,7 +150,11 @@ interface Seeded {
 }
 
 /** A fresh database, the demo directories imported, everyone resolved, and the demo tasks seeded at `now`. */
-async function seeded(fresh: () => Promise<{ url: string; store: Store }>, now: Date): Promise<Seeded> {
+async function seeded(
+  fresh: () => Promise<{ url: string; store: Store }>,
+  now: Date,
+  opts: { resolve?: boolean } = {},
+): Promise<Seeded> {
   const { url, store } = await fresh();
   await store.close();
   const app = await createApp({
@@ -162,7 +166,7 @@ async function seeded(fresh: () => Promise<{ url: string; store: Store }>, now: 
   let t = performance.now();
   const imported = await importDemoDirectories(app);
   const importMs = performance.now() - t;
-  await resolveEveryone(app, fake);
+  if (opts.resolve ?? true) await resolveEveryone(app, fake);
   t = performance.now();
   const demo = await seedDemoTasks(app, { now });
   const seedMs = performance.now() - t;
@@ -443,14 +447,14 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
   });
 });
 
-describe('demo data on other days (SQLite)', () => {
+describe('demo data on other days, and without identities (SQLite)', () => {
   const sqlite = dialects()[0]!.fresh;
   const opened: Seeded[] = [];
   afterAll(async () => {
     for (const s of opened) await s.close();
   });
-  const seed = async (now: Date) => {
-    const s = await seeded(sqlite, now);
+  const seed = async (now: Date, opts: { resolve?: boolean } = {}) => {
+    const s = await seeded(sqlite, now, opts);
     opened.push(s);
     return s;
   };
@@ -485,5 +489,21 @@ describe('demo data on other days (SQLite)', () => {
     expect(demo.skipped).toEqual([expect.stringMatching(/^results: the window opens 2026-12-01/)]);
     expect(demo.description).toContain('left out: results');
     expect(await app.store.db.selectFrom('results').select('uscc').execute()).toEqual([]);
+  }, 60_000);
+
+  it('without resolved identities, draws but acts as nobody, and says why', async () => {
+    const { app, demo } = await seed(NOW, { resolve: false });
+    expect(demo.food).toMatchObject({
+      state: 'locked',
+      assignmentCards: 0,
+      undeliverable: 6,
+      groupCards: 2,
+      confirmed: [],
+      results: 0,
+    });
+    expect(demo.pendingRequest).toBeNull();
+    expect(demo.skipped).toEqual([expect.stringContaining('resolve identities before seeding')]);
+    expect(demo.hazchem.state).toBe('draft');
+    expect(await app.store.db.selectFrom('substitutions').select('id').execute()).toEqual([]);
   }, 60_000);
 });
