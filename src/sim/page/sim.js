@@ -235,7 +235,6 @@ function renderToolbar() {
       },
     });
   const today = clockDay();
-  const ran = state.lastRan;
   $('toolbar').replaceChildren(
     h('span', { class: 'toolbar-brand', text: t.brand }),
     h(
@@ -243,7 +242,13 @@ function renderToolbar() {
       { class: 'clock' },
       h(
         'span',
-        { class: 'clock-now', testid: 'clock', title: clock?.now ?? '' },
+        {
+          class: 'clock-now',
+          testid: 'clock',
+          title: [clock?.now, state.lastRan ? `${t.ran}: ${JSON.stringify(state.lastRan, null, 2)}` : '']
+            .filter(Boolean)
+            .join('\n'),
+        },
         `${t.clock} `,
         h('b', { text: clock?.local ?? '—' }),
         clock?.tz ? ` (${clock.tz})` : '',
@@ -253,13 +258,6 @@ function renderToolbar() {
       run,
       quick(t.nextWorkday, today && nextWeekday(today), t.nextWorkdayTip),
       quick(t.nextMonday, today && nextMonday(today)),
-      ran
-        ? h('span', {
-            class: 'people-count',
-            text: `${t.ran}: ${summarise(ran)}`,
-            title: JSON.stringify(ran, null, 2),
-          })
-        : null,
     ),
     h('span', { class: 'toolbar-spacer' }),
     h('button', {
@@ -276,10 +274,21 @@ function renderToolbar() {
   );
 }
 
-/** A one-line summary of a tick's report (its shape is the server's): at most 100 characters. */
+/**
+ * What a tick did, in one line: the jobs that counted something (`{ jobs: [{ name, ok, counts }] }`, the report of
+ * `services/tick.ts`); '' when nothing happened or the report has another shape.
+ */
 function summarise(ran) {
-  const s = JSON.stringify(ran) ?? '';
-  return s.length > 100 ? `${s.slice(0, 99)}…` : s;
+  const jobs = ran && Array.isArray(ran.jobs) ? ran.jobs : [];
+  const parts = [];
+  for (const j of jobs) {
+    if (!j || typeof j.name !== 'string') continue;
+    const counts = j.counts && typeof j.counts === 'object' ? Object.entries(j.counts) : [];
+    const busy = counts.filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => `${k} ${v}`);
+    if (j.ok === false) parts.push(`${j.name} ✗`);
+    else if (busy.length > 0) parts.push(`${j.name}: ${busy.join(', ')}`);
+  }
+  return parts.join('; ');
 }
 
 let ticking = false;
@@ -294,7 +303,8 @@ async function tick(local) {
     const out = await api('POST', '/sim/api/tick', { at });
     if (out.clock) state.clock = out.clock;
     state.lastRan = out.ran ?? null;
-    toast({ type: 'success', content: T().ticked(state.clock?.local ?? at) });
+    const did = summarise(state.lastRan);
+    toast({ type: 'success', content: `${T().ticked(state.clock?.local ?? at)}${did ? ` — ${did}` : ''}` });
   } catch (err) {
     failed(err);
   } finally {
@@ -405,6 +415,7 @@ function renderPeopleList() {
   }
   if (shown.length === 0) rows.push(h('div', { class: 'messages-empty', text: t.noMatch }));
   list.replaceChildren(...rows);
+  list.querySelector('.person-option.current')?.scrollIntoView({ block: 'nearest' });
 }
 
 function choosePerson(openId) {
@@ -762,7 +773,7 @@ function connect() {
       // Not JSON: nothing to show.
     }
   });
-  source.addEventListener('clock', (ev) => {
+  const onClock = (ev) => {
     try {
       const c = JSON.parse(ev.data);
       if (c && typeof c.local === 'string') {
@@ -772,7 +783,10 @@ function connect() {
     } catch {
       // Not JSON: keep the clock shown.
     }
-  });
+  };
+  // `ready` opens the stream with the clock; `clock` follows each tick.
+  source.addEventListener('ready', onClock);
+  source.addEventListener('clock', onClock);
   source.addEventListener('error', () => {
     broken = true;
   });
