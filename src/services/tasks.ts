@@ -27,9 +27,14 @@ import { ratioBasisPoints, readTaskFile, type TaskFile } from './task-file.ts';
 export async function createTask(
   app: App,
   path: string,
-  options: { onWarning?: (warning: string) => void } = {},
+  options: {
+    onWarning?: (warning: string) => void;
+    /** Instead of the file's window (checked the same way): local mode's demo keeps its sample task current. */
+    window?: { start: string; end: string };
+  } = {},
 ): Promise<TaskRecord> {
-  const file = readTaskFile(path);
+  const read = readTaskFile(path);
+  const file = options.window ? { ...read, window: options.window } : read;
   const name = basename(path);
   const { db } = app.store;
 

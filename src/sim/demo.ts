@@ -24,13 +24,12 @@
  * Dates. The demo tells one morning's story, its steps a few minutes apart (`STEP`): the directories imported an
  * hour before the "demo moment", then the tasks created, the draw frozen and run, the confirmations, the results and
  * finally, five minutes before it, the request — so the audit log reads in order and every outbox row is already
- * due (a row dated later would wait for its time). The demo moment (`demoMoment`) is `now`, or — once the food
- * task's window has ended — a moment on the window's last day (noon UTC, 20:00 in Beijing), since after the window
- * no request can be made (SUBSTITUTION.WINDOW_ENDED); the running bot's first tick then expires that request, as the
- * rules say. The draw never depends on the date. Inspection dates (`inspectionDates`) are the day before the
- * results' office date and that date, kept inside the window; before the window opens no inspection date can be
- * in it and not in the future (RESULT.DATE_IN_FUTURE), so no results are entered and the summary says so
- * (`skipped`).
+ * due (a row dated later would wait for its time). The demo moment is `now`. The food task keeps the sample
+ * file's window (December 2026) while today is in it; on any other day it runs over the calendar month of today
+ * (`demoWindow`), so the demo always shows a task under way — after the window no replacement can be asked for
+ * (SUBSTITUTION.WINDOW_ENDED), before it no result entered (RESULT.DATE_IN_FUTURE). The draw never depends on the
+ * date. Inspection dates (`inspectionDates`) are the day before today and today, kept inside the window; on the
+ * window's first day both are that day.
  *
  * Deterministic: the same directories, task ids, draw (fixed entropy), teams, confirmations, results and request,
  * and the same times for a given `now`. Only the ids the services make up themselves differ from run to run
@@ -119,8 +118,7 @@ export async function importDemoDirectories(app: App): Promise<boolean> {
         `demo data: cannot read ${file} (${err.message}); nothing was imported`,
       );
     });
-  const window = readTaskFile(join(DEMO_DIR, DEMO_TASK_FILES.food)).window;
-  const at = demoMoment(app.clock(), window, app.config.LIANCHA_TZ);
+  const at = app.clock();
   const done: string[] = [];
   for (const [i, [kind, path]] of paths.entries()) {
     const moment = new Date(at.getTime() - (STEP.importDirectories - i) * MINUTE);
@@ -151,7 +149,7 @@ export interface DemoOfficer {
 
 /** What `seedDemoTasks` made, for one log line (`describeDemo`) and the tests. */
 export interface DemoSummary {
-  /** ISO time the last step is dated: `now`, or the window's last day once the window has ended. */
+  /** ISO time the last step is dated: `now`. */
   at: string;
   food: {
     taskId: string;
@@ -189,17 +187,19 @@ export interface DemoSummary {
 }
 
 /**
- * The moment the demo's last step is dated: `now` while the window's last day has not passed (office time),
- * otherwise a moment on that last day (noon UTC, moved to that day in zones beyond ±11 h), when the request could
- * still be made.
+ * The food task's window in the demo: the sample file's (December 2026) while today (office date) is in it, else
+ * the calendar month of today — so that a demo started on any day has a task under way, where a replacement can
+ * still be asked for and results entered, instead of one whose window ended long ago.
  */
-export function demoMoment(now: Date, window: { start: string; end: string }, tz: string): Date {
-  if (localDate(now, tz) <= window.end) return now;
-  // Noon UTC is on the same date in every zone from UTC−11 to UTC+11; step an hour at a time for the others.
-  let at = new Date(`${window.end}T12:00:00Z`);
-  while (localDate(at, tz) > window.end) at = new Date(at.getTime() - 3_600_000);
-  while (localDate(at, tz) < window.end) at = new Date(at.getTime() + 3_600_000);
-  return at;
+export function demoWindow(
+  file: { start: string; end: string },
+  today: string,
+): { start: string; end: string } {
+  if (today >= file.start && today <= file.end) return file;
+  const [y, m] = today.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const month = `${y}-${String(m).padStart(2, '0')}`;
+  return { start: `${month}-01`, end: `${month}-${String(last).padStart(2, '0')}` };
 }
 
 /**
@@ -272,14 +272,15 @@ export async function seedDemoTasks(app: App, opts: { now: Date }): Promise<Demo
   const foodPath = join(DEMO_DIR, DEMO_TASK_FILES.food);
   const hazchemPath = join(DEMO_DIR, DEMO_TASK_FILES.hazchem);
 
-  const at = demoMoment(opts.now, readTaskFile(foodPath).window, tz);
+  const at = opts.now;
+  const window = demoWindow(readTaskFile(foodPath).window, localDate(at, tz));
   /** The app as the step `minutesBefore` the demo moment sees it: its clock stopped there, the demo as operator. */
   const stepApp = (minutesBefore: number): App => {
     const moment = new Date(at.getTime() - minutesBefore * MINUTE);
     return { ...app, actor: DEMO_ACTOR, clock: () => moment };
   };
   const warn = (w: string) => app.log.warn(`demo data: ${w}`);
-  const food = await createTask(stepApp(STEP.createFood), foodPath, { onWarning: warn });
+  const food = await createTask(stepApp(STEP.createFood), foodPath, { onWarning: warn, window });
   const hazchem = await createTask(stepApp(STEP.createHazchem), hazchemPath, { onWarning: warn });
   const def = food.definition;
 

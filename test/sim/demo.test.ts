@@ -19,7 +19,7 @@ import {
   DEMO_ACTOR,
   DEMO_ENTROPY,
   DEMO_ENTROPY_SOURCE,
-  demoMoment,
+  demoWindow,
   importDemoDirectories,
   inspectionDates,
   seedDemoTasks,
@@ -116,20 +116,12 @@ async function outbox(app: App) {
 describe('demo moment and inspection dates', () => {
   const window = { start: '2026-12-01', end: '2026-12-31' };
 
-  it('acts at now until the window has ended, then on its last day', () => {
-    expect(demoMoment(NOW, window, TZ)).toEqual(NOW);
-    const before = new Date('2026-11-20T09:00:00+08:00');
-    expect(demoMoment(before, window, TZ)).toEqual(before);
-    const lastEvening = new Date('2026-12-31T23:30:00+08:00');
-    expect(demoMoment(lastEvening, window, TZ)).toEqual(lastEvening);
-    const after = demoMoment(new Date('2027-01-10T09:00:00+08:00'), window, TZ);
-    expect(localDate(after, TZ)).toBe('2026-12-31');
-    expect(
-      localDate(
-        demoMoment(new Date('2027-01-10T09:00:00Z'), window, 'Pacific/Kiritimati'),
-        'Pacific/Kiritimati',
-      ),
-    ).toBe('2026-12-31');
+  it("keeps the sample's window while today is in it, else runs over today's calendar month", () => {
+    expect(demoWindow(window, '2026-12-02')).toEqual(window);
+    expect(demoWindow(window, '2026-12-31')).toEqual(window);
+    expect(demoWindow(window, '2027-01-10')).toEqual({ start: '2027-01-01', end: '2027-01-31' });
+    expect(demoWindow(window, '2026-11-20')).toEqual({ start: '2026-11-01', end: '2026-11-30' });
+    expect(demoWindow(window, '2028-02-29')).toEqual({ start: '2028-02-01', end: '2028-02-29' });
   });
 
   it('dates inspections the day before and the day itself, inside the window; none before it opens', () => {
@@ -464,14 +456,14 @@ describe('demo data on other days, and without identities (SQLite)', () => {
     expect(await contents(b.app)).toEqual(await contents(a.app));
   }, 60_000);
 
-  it('after the window, is dated on its last day, with results inside it and the request pending', async () => {
-    const { app, demo } = await seed(new Date('2027-01-10T09:00:00+08:00'));
-    expect(localDate(demo.at, TZ)).toBe('2026-12-31');
+  it('after the sample window, the task runs over the current month: results and the request as on any day', async () => {
+    const { app, demo } = await seed(new Date('2027-01-12T09:00:00+08:00'));
     const food = (await getTask(app.store.db, FOOD))!;
-    const dates = (await taskResults(app.store.db, food.definition, '2027-01-10'))
+    expect(food.definition.window).toEqual({ start: '2027-01-01', end: '2027-01-31' });
+    const dates = (await taskResults(app.store.db, food.definition, '2027-01-12'))
       .flatMap((t) => t.parts.flatMap((p) => (p.result ? [p.result.inspectedOn] : [])))
       .sort();
-    expect(dates).toEqual(['2026-12-30', '2026-12-30', '2026-12-30', '2026-12-31']);
+    expect(dates).toEqual(['2027-01-11', '2027-01-11', '2027-01-11', '2027-01-12']);
     expect(demo.pendingRequest).not.toBeNull();
     expect(demo.skipped).toEqual([]);
     const times = (await app.store.db.selectFrom('audit_log').select('at').orderBy('seq').execute()).map(
@@ -481,14 +473,13 @@ describe('demo data on other days, and without identities (SQLite)', () => {
     expect(times.at(-1)! <= demo.at).toBe(true);
   }, 60_000);
 
-  it('before the window, enters no results and says why; the rest is there', async () => {
+  it('before the sample window, the same: the task runs over that month', async () => {
     const { app, demo } = await seed(new Date('2026-11-20T09:00:00+08:00'));
-    expect(demo.food).toMatchObject({ state: 'locked', results: 0, completeTargets: 0 });
-    expect(demo.food.confirmed).toHaveLength(3);
+    const food = (await getTask(app.store.db, FOOD))!;
+    expect(food.definition.window).toEqual({ start: '2026-11-01', end: '2026-11-30' });
+    expect(demo.food).toMatchObject({ state: 'locked', results: 4, completeTargets: 1 });
     expect(demo.pendingRequest).not.toBeNull();
-    expect(demo.skipped).toEqual([expect.stringMatching(/^results: the window opens 2026-12-01/)]);
-    expect(demo.description).toContain('left out: results');
-    expect(await app.store.db.selectFrom('results').select('uscc').execute()).toEqual([]);
+    expect(demo.skipped).toEqual([]);
   }, 60_000);
 
   it('without resolved identities, draws but acts as nobody, and says why', async () => {

@@ -6,95 +6,10 @@
  * what must not work: non-JSON posts, strangers' ids, file names outside the page's list, and `/sim` itself when
  * Feishu credentials are set (404).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFeishu } from '../../src/sim/feishu/server.ts';
-import { freePort } from '../helpers/ports.ts';
 import { freshSqliteUrl } from '../helpers/stores.ts';
-
-interface Served {
-  child: ChildProcess;
-  base: string;
-  log: () => string;
-  stop(): Promise<void>;
-}
-
-/** `liancha serve` on a free port; resolves once /healthz answers and the last start-up line is logged. */
-async function serve(env: NodeJS.ProcessEnv, ready: RegExp): Promise<Served> {
-  const port = await freePort();
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FEISHU_')));
-  const child = spawn(process.execPath, ['bin/liancha.js', 'serve'], {
-    env: { ...clean, PORT: String(port), LOG_LEVEL: 'info', JOINT_CHAT_ID: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  const exited = new Promise((r) => child.once('exit', r));
-  for (let i = 0; i < 300 && !ready.test(log); i++) {
-    if (child.exitCode !== null) throw new Error(`liancha serve exited: ${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!ready.test(log)) throw new Error(`liancha serve did not get ready: ${log}`);
-  return {
-    child,
-    base,
-    log: () => log,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-interface Person {
-  openId: string;
-  name: string;
-  role: string;
-  dept: { code: string; name: string };
-}
-interface Message {
-  messageId: string;
-  chatId: string;
-  sender: string;
-  msgType: string;
-  card: Record<string, unknown> | null;
-  text: string | null;
-}
-interface Chat {
-  chatId: string;
-  kind: 'p2p' | 'group';
-  messages: Message[];
-}
-
-/** Every callback value of every button in a card, wherever it sits. */
-function buttonValues(card: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.tag === 'button' && Array.isArray(n.behaviors))
-      for (const b of n.behaviors as { type?: string; value?: Record<string, unknown> }[])
-        if (b.type === 'callback' && b.value) out.push(b.value);
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
-
-const title = (m: Message) =>
-  ((m.card?.header as { title?: { content?: string } } | undefined)?.title?.content ?? '') as string;
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+import { buttonValues, serve, title, until, type Chat, type Person, type Served } from './serve.ts';
 
 describe('local mode: npm start with no Feishu tenant', () => {
   let s: Served;
