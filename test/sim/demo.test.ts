@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { createFeishuClient } from '../../src/bot/feishu/client.ts';
 import { createSender } from '../../src/bot/sender.ts';
-import { localDate } from '../../src/domain/time.ts';
 import { verifyTaskDraw } from '../../src/services/draws.ts';
 import { resolveIdentities } from '../../src/services/identities.ts';
 import { taskResults } from '../../src/services/result-progress.ts';
