@@ -268,7 +268,7 @@ function renderToolbar() {
         state.lang = state.lang === 'en_us' ? 'zh_cn' : 'en_us';
         document.documentElement.lang = state.lang === 'en_us' ? 'en' : 'zh-CN';
         writeHash();
-        renderAll();
+        renderAll({ keep: true });
       },
     }),
   );
@@ -477,9 +477,12 @@ function releaseNode(entry) {
   entry.node = null;
 }
 
-/** Stores a message in its chat; true when something visible changed. */
+/**
+ * Stores a message in its chat: 'new', 'changed' (to draw again), 'touched' (same content, a newer time) or ''
+ * (nothing to do: not a message, or older than the version shown).
+ */
 function upsertEntry(chat, m) {
-  if (!m || typeof m.messageId !== 'string') return false;
+  if (!m || typeof m.messageId !== 'string') return '';
   const old = chat.messages.get(m.messageId);
   if (old) {
     if (
@@ -487,11 +490,12 @@ function upsertEntry(chat, m) {
       typeof m.updatedAt === 'number' &&
       m.updatedAt < old.msg.updatedAt
     )
-      return false; // an older version than the one shown
+      return ''; // an older version than the one shown
     const same = sameContent(old.msg, m);
+    const touched = old.msg.updatedAt !== m.updatedAt;
     old.msg = { ...m };
     old.seq++;
-    return !same;
+    return same ? (touched ? 'touched' : '') : 'changed';
   }
   chat.messages.set(m.messageId, { msg: { ...m }, node: null, seq: 0 });
   chat.order.push(m.messageId);
@@ -499,7 +503,7 @@ function upsertEntry(chat, m) {
   // Keep creation order; a message that arrives late still lands in its place.
   for (let i = chat.order.length - 1; i > 0 && at(chat.order[i - 1]) > at(chat.order[i]); i--)
     [chat.order[i - 1], chat.order[i]] = [chat.order[i], chat.order[i - 1]];
-  return true;
+  return 'new';
 }
 
 function sameContent(a, b) {
@@ -514,7 +518,12 @@ function chatOfMessage(messageId) {
   return state.chats.find((c) => c.messages.has(messageId)) ?? null;
 }
 
-function renderChats() {
+/**
+ * Draws both chats. `keep` (a language switch) keeps each list where it was: the first message in view stays in
+ * view; otherwise (another person) both lists start at their newest message.
+ */
+function renderChats({ keep = false } = {}) {
+  const anchors = keep ? scrollAnchors() : new Map();
   const box = $('chats');
   const t = T();
   if (!state.as) {
@@ -528,7 +537,27 @@ function renderChats() {
   for (const chat of state.chats) for (const entry of chat.messages.values()) releaseNode(entry);
   const panes = state.chats.filter((c) => c.kind === 'p2p' || c.kind === 'group').map(renderPane);
   box.replaceChildren(...(panes.length ? panes : [h('div', { class: 'chats-empty', text: t.noMessages })]));
-  for (const pane of panes) scrollToBottom(pane.querySelector('.messages'));
+  for (const pane of panes) {
+    const list = pane.querySelector('.messages');
+    const anchor = anchors.get(list.dataset.chatId);
+    const node = anchor?.id ? list.querySelector(`[data-message-id="${CSS.escape(anchor.id)}"]`) : null;
+    if (node) list.scrollTop = node.offsetTop + anchor.delta;
+    else scrollToBottom(list);
+  }
+}
+
+/** Per chat list: the first message in view and how far it is scrolled past (none when at the bottom). */
+function scrollAnchors() {
+  const out = new Map();
+  for (const list of document.querySelectorAll('.messages')) {
+    if (nearBottom(list)) continue;
+    const first = [...list.querySelectorAll('[data-testid="message"]')].find(
+      (n) => n.offsetTop + n.offsetHeight > list.scrollTop,
+    );
+    if (first)
+      out.set(list.dataset.chatId, { id: first.dataset.messageId, delta: list.scrollTop - first.offsetTop });
+  }
+  return out;
 }
 
 function renderPane(chat) {
@@ -623,20 +652,34 @@ function formatTime(ms) {
   return formatLocal(ms, state.clock?.tz ?? 'Asia/Shanghai');
 }
 
-function messageNode(entry) {
+function senderName(m) {
+  if (m.sender === 'bot') return state.info?.bot?.name ?? m.senderName ?? 'bot';
+  return m.senderName ?? state.byId.get(m.sender)?.name ?? String(m.sender ?? '');
+}
+
+/** Who and when: the sender, the time sent and, once the card changed, the time of its last update. */
+function metaNode(entry) {
   const m = entry.msg;
   const t = T();
-  const fromBot = m.sender === 'bot';
-  const mine = m.sender === state.as;
-  const person = fromBot ? null : state.byId.get(m.sender);
-  const name = fromBot
-    ? (state.info?.bot?.name ?? m.senderName ?? 'bot')
-    : (m.senderName ?? person?.name ?? m.sender);
-  const created = formatTime(m.createdAt);
+  const name = senderName(m);
   const updated =
     typeof m.updatedAt === 'number' && typeof m.createdAt === 'number' && m.updatedAt - m.createdAt >= 1000
       ? formatTime(m.updatedAt)
       : '';
+  return h(
+    'div',
+    { class: 'msg-meta' },
+    h('span', { class: 'sender', text: m.sender === state.as ? `${name}${t.you}` : name }),
+    h('span', { class: 'time', text: formatTime(m.createdAt) }),
+    updated ? h('span', { class: 'time', text: `${t.updated} ${updated.slice(11)}` }) : null,
+  );
+}
+
+function messageNode(entry) {
+  const m = entry.msg;
+  const fromBot = m.sender === 'bot';
+  const mine = m.sender === state.as;
+  const name = senderName(m);
   let content;
   if (m.msgType === 'interactive' && m.card && typeof m.card === 'object') {
     content = renderCard(m.card, {
@@ -656,18 +699,7 @@ function messageNode(entry) {
       dataset: { messageId: m.messageId, sender: fromBot ? 'bot' : String(m.sender ?? '') },
     },
     fromBot ? avatar('联查', 'bot', 'avatar-bot') : avatar(name, m.sender),
-    h(
-      'div',
-      { class: 'msg-main' },
-      h(
-        'div',
-        { class: 'msg-meta' },
-        h('span', { class: 'sender', text: mine ? `${name}${t.you}` : name }),
-        h('span', { class: 'time', text: created }),
-        updated ? h('span', { class: 'time', text: `${t.updated} ${updated.slice(11)}` }) : null,
-      ),
-      content,
-    ),
+    h('div', { class: 'msg-main' }, metaNode(entry), content),
   );
   entry.node = node;
   return node;
@@ -709,6 +741,12 @@ function showMessage(chat, messageId, { follow = false } = {}) {
   if (stick) scrollToBottom(list);
 }
 
+/** The same content at a newer time: only the "updated" time changes. */
+function touchMessage(entry) {
+  const meta = entry?.node?.querySelector('.msg-meta');
+  if (meta) meta.replaceWith(metaNode(entry));
+}
+
 /** A message from the stream: a chat of the current person gets it; others are not ours. */
 function onMessage(m) {
   if (!m || typeof m !== 'object') return;
@@ -722,7 +760,9 @@ function onMessage(m) {
     if (state.as && !state.chats.some((c) => c.kind === 'p2p')) scheduleReload();
     return;
   }
-  if (upsertEntry(chat, m)) showMessage(chat, m.messageId, { follow: m.sender === state.as });
+  const what = upsertEntry(chat, m);
+  if (what === 'touched') touchMessage(chat.messages.get(m.messageId));
+  else if (what) showMessage(chat, m.messageId, { follow: m.sender === state.as });
 }
 
 let reloadTimer = null;
@@ -752,7 +792,7 @@ async function cardAction(messageId, a) {
       const entry = now?.messages.get(messageId);
       if (entry && entry.seq === seq) {
         const m = { ...entry.msg, card, msgType: 'interactive' };
-        if (upsertEntry(now, m)) showMessage(now, messageId);
+        if (upsertEntry(now, m) === 'changed') showMessage(now, messageId);
       }
     }
   } catch (err) {
@@ -806,11 +846,11 @@ function updateClock() {
 
 // ─── start ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-function renderAll() {
+function renderAll({ keep = false } = {}) {
   renderBanner();
   renderToolbar();
   renderPeople();
-  renderChats();
+  renderChats({ keep });
 }
 
 async function start() {
@@ -848,7 +888,7 @@ async function start() {
       if (langChanged) renderAll();
       else renderPeopleList();
       loadChats();
-    } else if (langChanged) renderAll();
+    } else if (langChanged) renderAll({ keep: true });
   });
 }
 
