@@ -162,6 +162,144 @@ const cards = {
   }),
 };
 
+const pt = (zh: string, en = `${zh} (en)`) => ({
+  tag: 'plain_text',
+  content: zh,
+  i18n_content: { zh_cn: zh, en_us: en },
+});
+/** One of every component the simulator's validator accepts (src/sim/feishu/cards.ts), nested where it may be. */
+const everything = {
+  schema: '2.0',
+  config: { update_multi: true, width_mode: 'fill', summary: { content: '摘要不显示' } },
+  header: {
+    title: pt('全部组件', 'Every component'),
+    subtitle: pt('副标题'),
+    template: 'turquoise',
+    text_tag_list: [{ tag: 'text_tag', text: pt('标签'), color: 'orange' }],
+  },
+  body: {
+    vertical_spacing: 'medium',
+    elements: [
+      { tag: 'markdown', content: '**md**', text_align: 'center' },
+      {
+        tag: 'div',
+        text: pt('div 文本'),
+        fields: [{ is_short: true, text: { tag: 'lark_md', content: '**字段**' } }],
+      },
+      { tag: 'hr' },
+      { tag: 'img', img_key: 'img_v2_x', alt: pt('替代文字') },
+      { tag: 'person', user_id: 'ou_1' },
+      {
+        tag: 'column_set',
+        flex_mode: 'bisect',
+        background_style: 'grey',
+        columns: [
+          { tag: 'column', width: 'weighted', weight: 2, elements: [{ tag: 'markdown', content: '左' }] },
+          {
+            tag: 'column',
+            width: '80px',
+            vertical_align: 'center',
+            elements: [{ tag: 'markdown', content: '右' }],
+          },
+        ],
+      },
+      {
+        tag: 'collapsible_panel',
+        expanded: false,
+        header: { title: { tag: 'markdown', content: '**展开**' } },
+        border: { color: 'grey' },
+        elements: [{ tag: 'markdown', content: '面板里' }],
+      },
+      {
+        tag: 'interactive_container',
+        has_border: true,
+        behaviors: [{ type: 'callback', value: { action: 'box' } }],
+        elements: [{ tag: 'markdown', content: '点我' }],
+      },
+      {
+        tag: 'table',
+        page_size: 2,
+        columns: [
+          { name: 'a', display_name: '文本', data_type: 'text' },
+          { name: 'n', display_name: '数', data_type: 'number', format: { precision: 2, separator: true } },
+          { name: 'o', display_name: '选项', data_type: 'options' },
+          { name: 'p', display_name: '人', data_type: 'persons' },
+          { name: 'm', display_name: 'md', data_type: 'lark_md' },
+        ],
+        rows: [
+          { a: '<b>x</b>', n: 1234.5, o: [{ text: '高', color: 'red' }], p: ['ou_1'], m: '**粗**' },
+          { a: 'y', n: 2, o: [], p: [], m: '' },
+          { a: 'z', n: 3, o: [], p: [], m: '' },
+        ],
+      },
+      {
+        tag: 'chart',
+        aspect_ratio: '16:9',
+        chart_spec: {
+          type: 'pie',
+          data: [{ id: 'd', values: [{ k: 'a', v: 1 }] }],
+          valueField: 'v',
+          categoryField: 'k',
+        },
+      },
+      {
+        tag: 'form',
+        name: 'everything_form',
+        elements: [
+          { tag: 'input', name: 'line', label: pt('单行'), required: true, placeholder: pt('写点什么') },
+          { tag: 'input', name: 'multi', input_type: 'multiline_text', rows: 2, default_value: '默认' },
+          {
+            tag: 'select_static',
+            name: 'one',
+            initial_option: 'b',
+            options: [
+              { text: pt('甲'), value: 'a' },
+              { text: pt('乙'), value: 'b' },
+            ],
+          },
+          {
+            tag: 'multi_select_static',
+            name: 'many',
+            selected_values: ['a'],
+            options: [{ text: pt('甲'), value: 'a' }],
+          },
+          { tag: 'date_picker', name: 'day', initial_date: '2026-12-08' },
+          { tag: 'picker_time', name: 'time', initial_time: '09:30' },
+          { tag: 'picker_datetime', name: 'when', initial_datetime: '2026-12-08 09:30' },
+          {
+            tag: 'column_set',
+            columns: [
+              {
+                tag: 'column',
+                elements: [
+                  {
+                    tag: 'button',
+                    name: 'submit',
+                    text: pt('提交'),
+                    type: 'primary',
+                    form_action_type: 'submit',
+                    behaviors: [{ type: 'callback', value: { action: 'form' } }],
+                  },
+                ],
+              },
+              {
+                tag: 'column',
+                elements: [{ tag: 'button', name: 'reset', text: pt('重置'), form_action_type: 'reset' }],
+              },
+            ],
+          },
+        ],
+      },
+      {
+        tag: 'button',
+        text: pt('打开'),
+        type: 'primary_text',
+        behaviors: [{ type: 'open_url', default_url: 'https://example.org/' }],
+      },
+    ],
+  },
+};
+
 /** Texts of a card in one language: header title and subtitle, button labels. */
 function labels(card: Record<string, unknown>, lang: 'zh_cn' | 'en_us') {
   const header = card.header as Record<string, { i18n_content: Record<string, string> }>;
@@ -495,6 +633,49 @@ describe.skipIf(!hasChromium && !process.env.CI)('the sim page card renderer (ca
       page.locator('.fc-chart').evaluate((e: any) => `${e.getBoundingClientRect().height}px`),
     ).resolves.toBe(chart.height ?? '300px');
     expect(await page.locator('.fc-chart-failed').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('draws every component the simulator accepts, and a form sends each field as Feishu does', async () => {
+    expect(validateCardContent(JSON.stringify(everything))).toMatchObject({ ok: true });
+    await page.addScriptTag({ url: `${ORIGIN}/vchart.js` });
+    await render(everything, 'en_us');
+    const card = page.getByTestId('card');
+    expect(await card.locator('[data-unsupported]').count()).toBe(0);
+    await expect(card.locator('.fc-title').textContent()).resolves.toBe('Every component');
+    await expect(card.locator('.fc-header .fc-tag-orange').textContent()).resolves.toBe('标签 (en)');
+    expect(await card.textContent()).not.toContain('摘要不显示');
+    await expect(card.locator('.fc-person').first().textContent()).resolves.toContain('检查员1');
+    await expect(card.locator('.fc-table tbody td').nth(1).textContent()).resolves.toBe('1,234.50');
+    await expect(card.locator('.fc-table tbody td').first().textContent()).resolves.toBe('<b>x</b>');
+    await card.locator('.fc-chart canvas').waitFor();
+    expect(await card.locator('details.fc-panel').evaluate((d: any) => d.open)).toBe(false);
+    await card.locator('.fc-interactive').click();
+    expect(await actions()).toEqual([
+      { value: { action: 'box' }, formValue: null, name: null, tag: 'interactive_container' },
+    ]);
+    // Required single line empty: nothing sent; filled: every field, as Feishu sends it.
+    await card.getByRole('button', { name: '提交 (en)' }).click();
+    expect(await actions()).toHaveLength(1);
+    await card.locator('input[data-name="line"]').fill('写了');
+    await card.getByRole('button', { name: '提交 (en)' }).click();
+    expect((await actions())[1]).toEqual({
+      value: { action: 'form' },
+      formValue: {
+        line: '写了',
+        multi: '默认',
+        one: 'b',
+        many: ['a'],
+        day: '2026-12-08 +0800',
+        time: '09:30 +0800',
+        when: '2026-12-08 09:30 +0800',
+      },
+      name: 'submit',
+      tag: 'button',
+    });
+    await card.getByRole('button', { name: '重置 (en)' }).click();
+    await expect(card.locator('input[data-name="line"]').inputValue()).resolves.toBe('');
+    expect(await actions()).toHaveLength(2);
     expect(problems).toEqual([]);
   });
 

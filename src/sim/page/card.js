@@ -807,7 +807,11 @@ function formatDate(ms, fmt) {
 function renderChart(ctx, e) {
   const box = el(ctx, 'div', 'fc-chart');
   const m = typeof e.height === 'string' ? /^(\d{1,3})px$/.exec(e.height) : null;
-  box.style.height = m ? `${m[1]}px` : '300px';
+  const ratio = typeof e.aspect_ratio === 'string' ? /^(\d{1,2}):(\d{1,2})$/.exec(e.aspect_ratio) : null;
+  if (m) box.style.height = `${m[1]}px`;
+  else if (ratio && Number(ratio[1]) > 0 && Number(ratio[2]) > 0)
+    box.style.aspectRatio = `${ratio[1]} / ${ratio[2]}`;
+  else box.style.height = '300px';
   ctx.charts.push({ box, spec: e.chart_spec });
   return box;
 }
