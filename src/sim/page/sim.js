@@ -376,13 +376,20 @@ function renderPeopleList() {
     const hay = haystack(p);
     return tokens.every((tok) => hay.includes(tok));
   });
+  // While searching, the person whose name is what was typed comes first, then names that start with it.
+  const typed = state.search.trim().toLowerCase();
+  const rank = (p) => {
+    const name = String(p.name ?? '').toLowerCase();
+    return name === typed ? 0 : name.startsWith(typed) ? 1 : 2;
+  };
+  if (typed) shown.sort((a, b) => rank(a) - rank(b));
   $('people-count').textContent = t.peopleCount(shown.length, state.people.length);
   const list = $('people-list');
   const rows = [];
   let dept = null;
   for (const p of shown) {
     const d = p.dept?.name ?? '';
-    if (d !== dept) {
+    if (!typed && d !== dept) {
       dept = d;
       rows.push(h('div', { class: 'people-dept', text: d }));
     }
@@ -574,10 +581,11 @@ function renderPane(chat) {
       class: `chat${active ? ' active' : ''}`,
       testid: chat.kind === 'p2p' ? 'chat-p2p' : 'chat-group',
       dataset: { chatId: chat.chatId },
+      onclick: () => activate(chat.kind),
     },
     h(
       'div',
-      { class: 'chat-head', onclick: () => activate(chat.kind) },
+      { class: 'chat-head', onclick: () => activate(chat.kind, { focus: true }) },
       chat.kind === 'p2p' ? avatar('联查', 'bot', 'avatar-bot') : avatar('群', chat.chatId),
       h(
         'div',
@@ -587,15 +595,20 @@ function renderPane(chat) {
       ),
     ),
     list,
-    active
-      ? composer(chat)
-      : h('div', { class: 'composer-idle', text: t.idle, onclick: () => activate(chat.kind) }),
+    active ? composer(chat) : idleComposer(chat),
   );
   return pane;
 }
 
-function activate(kind) {
-  if (state.active === kind) return;
+/**
+ * Makes a chat the one the message box sends to. A click anywhere in a pane selects it (so a card pressed there
+ * leaves its focus where it was); the header and the idle bar also put the cursor in the box.
+ */
+function activate(kind, { focus = false } = {}) {
+  if (state.active === kind) {
+    if (focus) document.querySelector('[data-testid="say-input"]')?.focus();
+    return;
+  }
   state.active = kind;
   for (const pane of document.querySelectorAll('.chat')) {
     const chat = chatOf(pane.dataset.chatId);
@@ -603,12 +616,18 @@ function activate(kind) {
     const on = chat.kind === kind;
     pane.classList.toggle('active', on);
     const old = pane.querySelector('.composer, .composer-idle');
-    const next = on
-      ? composer(chat)
-      : h('div', { class: 'composer-idle', text: T().idle, onclick: () => activate(chat.kind) });
+    const next = on ? composer(chat) : idleComposer(chat);
     old?.replaceWith(next);
-    if (on) next.querySelector('input')?.focus();
+    if (on && focus) next.querySelector('input')?.focus();
   }
+}
+
+function idleComposer(chat) {
+  return h('div', {
+    class: 'composer-idle',
+    text: T().idle,
+    onclick: () => activate(chat.kind, { focus: true }),
+  });
 }
 
 function composer(chat) {
