@@ -186,8 +186,9 @@ function writeHash() {
   const p = new URLSearchParams();
   if (state.as) p.set('as', state.as);
   if (state.lang === 'en_us') p.set('lang', 'en');
-  const next = `#${p.toString()}`;
-  if (location.hash !== next) history.replaceState(null, '', next);
+  const next = p.toString();
+  if (location.hash.slice(1) !== next)
+    history.replaceState(null, '', next ? `#${next}` : `${location.pathname}${location.search}`);
 }
 
 // ─── banner and toolbar ──────────────────────────────────────────────────────────────────────────────────────
