@@ -171,7 +171,10 @@ function toast(t) {
     h('span', { class: 'toast-icon', text: ICONS[type] }),
     h('span', { class: 'toast-text', text }),
   );
-  $('toasts').append(node);
+  const box = $('toasts');
+  box.append(node);
+  // At most three at a time: a burst of answers does not cover the chats.
+  while (box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => node.remove(), 3000);
 }
 
