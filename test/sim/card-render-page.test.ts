@@ -22,6 +22,7 @@ const ORIGIN = 'http://sim.test';
 const ASSETS: Record<string, string> = {
   'sim.js': 'text/javascript',
   'card.js': 'text/javascript',
+  'time.js': 'text/javascript',
   'sim.css': 'text/css',
 };
 

@@ -351,7 +351,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the sim page card renderer (ca
       }
       if (path === '/vchart.js')
         return route.fulfill({ contentType: 'text/javascript', body: readFileSync(VCHART) });
-      if (path === '/card.js' || path === '/sim.css')
+      if (path === '/card.js' || path === '/time.js' || path === '/sim.css')
         return route.fulfill({
           contentType: path.endsWith('.js') ? 'text/javascript' : 'text/css',
           body: readFileSync(new URL(path.slice(1), PAGE)),

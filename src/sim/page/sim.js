@@ -6,7 +6,8 @@
  *
  * The chosen person and language live in `location.hash` (`#as=ou_…&lang=en`), so a reload keeps them.
  */
-import { disposeCard, formatLocal, localToIso, nextMonday, nextWeekday, renderCard } from './card.js';
+import { disposeCard, renderCard } from './card.js';
+import { formatLocal, localToIso, nextMonday, nextWeekday } from './time.js';
 
 // ─── texts ───────────────────────────────────────────────────────────────────────────────────────────────────
 
