@@ -179,10 +179,12 @@ export function mountSim(http: Hono, ctx: SimContext): void {
         while (open) {
           while (queue.length > 0 && open) await stream.writeSSE(queue.shift()!);
           // Waits for the next message, or 25 s for a comment that keeps proxies from closing the stream.
+          let timer: NodeJS.Timeout | undefined;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            setTimeout(resolve, 25_000).unref();
+            timer = setTimeout(resolve, 25_000);
           });
+          clearTimeout(timer);
           wake = null;
           if (open && queue.length === 0) await stream.write(': keep-alive\n\n');
         }
@@ -239,7 +241,15 @@ export function mountSim(http: Hono, ctx: SimContext): void {
       card?: { type?: string; data?: Record<string, unknown> };
     };
     // Feishu replaces the clicked card with the one the callback answers with.
-    if (answer.card?.type === 'raw' && answer.card.data) fake.applyCallbackCard(messageId, answer.card.data);
+    if (
+      answer.card?.type === 'raw' &&
+      answer.card.data &&
+      !fake.applyCallbackCard(messageId, answer.card.data)
+    )
+      app.log.warn(
+        { messageId },
+        'sim: the callback answered with a card the simulator refuses; the card stays',
+      );
     ctx.wakeSender();
     return c.json({
       ...(answer.toast ? { toast: answer.toast } : {}),
