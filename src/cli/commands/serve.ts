@@ -21,7 +21,8 @@ export function registerServe(program: Command, { withApp }: CommandContext): vo
             bot = { http: local.bot.http, stop: () => local.stop() };
             announce = () => {
               const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}/sim`;
-              if (local.demo) app.log.info({ demo: local.demo }, `demo data: ${local.demo.description}`);
+              if (local.demo)
+                app.log.info({ task: local.demo.food.taskId }, `demo data: ${local.demo.description}`);
               app.log.info(
                 { url, host },
                 `open ${url} to act as any inspector, department head or liaison and click the real cards` +
