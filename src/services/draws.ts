@@ -7,14 +7,13 @@ import {
   buildRecord,
   conflictsSnapshotText,
   officersSnapshotText,
-  targetSnapshotLine,
-  targetsSnapshotFromLines,
+  sha256Hex,
+  TargetLinesBuilder,
   describePools,
   drawParametersFor,
   eligibleOfficers,
   eligibleTargets,
   runDraw,
-  snapshotHashes,
   verifyRecord,
   type DrawOutcome,
   type DrawRecord,
@@ -71,7 +70,8 @@ async function eligibilityOptions(
 
 /**
  * Reads the directories as they are now and computes the task's canonical snapshots. Targets are read a page at
- * a time and only (uscc, risk, region) of the eligible ones are kept, so a million-target directory fits easily.
+ * a time and only the eligible ones' lines are kept, as bytes in one buffer (TargetLinesBuilder: about 32 bytes a
+ * target), which also sorts and hashes them.
  */
 async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefinition): Promise<Snapshots> {
   const opts = await eligibilityOptions(app, db, task);
@@ -79,8 +79,7 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   const officers = eligibleOfficers(task, inspectors);
   const conflicts = await listConflicts(db);
   const conflictUsccs = new Set(conflicts.map((c) => c.uscc));
-  // Only the snapshot line of each eligible target is kept: a million of them fit in a few tens of MB.
-  const lines: string[] = [];
+  const lines = new TargetLinesBuilder();
   const inConflict: Target[] = [];
   // One eligible target per region is enough for the officer pools per region (preview and announcement).
   const regionSamples = new Map<string, Target>();
@@ -90,7 +89,7 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
     pools = pools ? addTargetPools(pools, pagePools) : pagePools;
     for (const t of eligibleTargets(task, page, opts)) {
       if (!regionSamples.has(t.region)) regionSamples.set(t.region, t);
-      lines.push(targetSnapshotLine(t));
+      lines.add(t);
       if (conflictUsccs.has(t.uscc)) inConflict.push(t);
     }
   }
@@ -100,12 +99,18 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
     sameYearExclusion: false,
   });
   pools = { targets: (pools ?? officerPools).targets, officers: officerPools.officers };
+  const targets = lines.finish();
   const texts = {
-    targets: targetsSnapshotFromLines(lines),
+    targets: targets.text,
     officers: officersSnapshotText(officers),
     conflicts: conflictsSnapshotText(conflicts, officers, inConflict),
   };
-  return { texts, hashes: snapshotHashes(texts), pools };
+  const hashes = {
+    targets: targets.hash,
+    officers: sha256Hex(texts.officers),
+    conflicts: sha256Hex(texts.conflicts),
+  };
+  return { texts, hashes, pools };
 }
 
 function addTargetPools(a: PoolReport, b: PoolReport): PoolReport {
@@ -201,8 +206,8 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
   // this task is still a draft, so freeze it again on a fresh snapshot.
   for (let attempt = 1; ; attempt++) {
     try {
-      await freezeOnce(app, task, entropySource, at);
-      break;
+      // The row just committed, from memory: reading it back would load a second copy of the snapshots.
+      return await freezeOnce(app, task, entropySource, at);
     } catch (err) {
       if (!isConcurrentRefusal(err)) throw err;
       const now = await requireTask(app, taskId);
@@ -214,13 +219,12 @@ export async function freezeDraw(app: App, taskId: string, entropySource: string
         );
     }
   }
-  return (await getDraw(app.store.db, taskId))!;
 }
 
 /** One attempt at a freeze: snapshots, the freeze row, the task's step, the audit entry and the announcement. */
-async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at: string): Promise<void> {
+async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at: string): Promise<DrawRow> {
   const taskId = task.id;
-  await inOneSnapshot(app.store.db, async (trx) => {
+  return inOneSnapshot(app.store.db, async (trx) => {
     // Read inside the transaction so that the snapshot is one consistent state of the directories.
     const snap = await computeSnapshots(app, trx, task.definition);
     // A freeze is final: refuse one whose draw can never succeed, while the directories can still be fixed.
@@ -256,14 +260,9 @@ async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at:
     });
     // The announcement commits with the freeze and carries the hash of its audit entry (the anchor);
     // the running bot's sender delivers it.
-    await queueFreezeAnnouncement(
-      trx,
-      app,
-      task.definition,
-      { ...freeze, entropy: null, seed: null, runAt: null, runBy: null },
-      snap.pools,
-      audit.hash,
-    );
+    const row = { ...freeze, entropy: null, seed: null, runAt: null, runBy: null };
+    await queueFreezeAnnouncement(trx, app, task.definition, row, snap.pools, audit.hash);
+    return row;
   });
 }
 
@@ -291,6 +290,7 @@ export async function runTaskDraw(
     asUserError(err);
   }
   const at = app.clock().toISOString();
+  const ran: DrawRow = { ...draw, entropy, seed: outcome.seed, runAt: at, runBy: app.actor };
   const cards = await inRace(app, taskId, async (trx) => {
     // Checked again inside the transaction: another `draw run` may have committed since the check above.
     const current = await drawRunForUpdate(trx, taskId);
@@ -312,16 +312,10 @@ export async function runTaskDraw(
     });
     // The draw card (with the hash of the audit entry above) and the assignment cards commit with the draw;
     // the running bot's sender delivers them.
-    return queueDrawCards(
-      trx,
-      app,
-      task.definition,
-      { ...draw, entropy, seed: outcome.seed, runAt: at, runBy: app.actor },
-      outcome,
-      audit.hash,
-    );
+    return queueDrawCards(trx, app, task.definition, ran, outcome, audit.hash);
   });
-  return { draw: (await getDraw(app.store.db, taskId))!, outcome, cards };
+  // The row as just committed, from memory: reading it back would load a second copy of the snapshots.
+  return { draw: ran, outcome, cards };
 }
 
 function alreadyRun(

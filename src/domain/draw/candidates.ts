@@ -3,12 +3,13 @@
  * department, region coverage, conflicts, not already (or ever) on the team, and load spreading.
  * Look-ups are precomputed once per draw so a team costs O(its candidates + its targets' conflicts).
  */
-import type { DrawSnapshots, SnapshotTarget } from './snapshot.ts';
+import type { CompactSnapshots, DrawSnapshots } from './snapshot.ts';
+import { TargetTable } from './target-lines.ts';
 
 /** The snapshots indexed for the draw. */
 export interface SnapshotIndex {
-  /** The targets snapshot rows, in USCC byte order. */
-  targets: readonly SnapshotTarget[];
+  /** The targets snapshot, in USCC byte order. */
+  targets: TargetTable;
   /**
    * `dept \t region` → certificate numbers of that department's officers covering the region, in byte
    * order (the parsed snapshot's order), so candidate lists need no re-sort before drawK.
@@ -21,7 +22,7 @@ export interface SnapshotIndex {
 const deptRegionKey = (dept: string, region: string): string => `${dept}\t${region}`;
 
 /** Builds the look-ups the team draw needs from parsed snapshots (rows in canonical order). */
-export function indexSnapshots(snapshots: DrawSnapshots): SnapshotIndex {
+export function indexSnapshots(snapshots: DrawSnapshots | CompactSnapshots): SnapshotIndex {
   const officersByDeptRegion = new Map<string, string[]>();
   for (const officer of snapshots.officers) {
     for (const region of officer.regions) {
@@ -37,7 +38,9 @@ export function indexSnapshots(snapshots: DrawSnapshots): SnapshotIndex {
     if (list) list.push(c.certNo);
     else conflictsByUscc.set(c.uscc, [c.certNo]);
   }
-  return { targets: snapshots.targets, officersByDeptRegion, conflictsByUscc };
+  const targets =
+    snapshots.targets instanceof TargetTable ? snapshots.targets : TargetTable.fromRows(snapshots.targets);
+  return { targets, officersByDeptRegion, conflictsByUscc };
 }
 
 /** What the officer rules need to know about a team. */

@@ -8,8 +8,14 @@ import { RISK_CLASSES, type RiskClass } from '../directory.ts';
 import type { TaskDefinition } from '../task.ts';
 import { indexSnapshots, leastLoaded, teamCandidates, type SnapshotIndex } from './candidates.ts';
 import { DrawError } from './errors.ts';
-import { parseSnapshots, snapshotHashes, type SnapshotHashes, type SnapshotTexts } from './snapshot.ts';
-import { drawK, drawPositions, sortByteOrder } from './stream.ts';
+import {
+  parseCompactSnapshots,
+  snapshotHashes,
+  type SnapshotHashes,
+  type SnapshotTexts,
+} from './snapshot.ts';
+import { drawFromSortedPool, drawK, drawPositions, sortByteOrder } from './stream.ts';
+import type { TargetTable } from './target-lines.ts';
 
 export const ALGORITHM = 'liancha-draw-v1';
 
@@ -121,30 +127,23 @@ export function assertDrawParameters(p: DrawParameters): void {
     bad('officersPerParticipant must be a whole number of at least 1');
 }
 
-/** Targets in USCC byte order (the snapshot's order) with each one's region alongside. */
-interface TargetPool {
-  usccs: string[];
-  regions: string[];
-}
-
-function targetPool(rows: Iterable<{ uscc: string; region: string }>): TargetPool {
-  const pool: TargetPool = { usccs: [], regions: [] };
-  for (const row of rows) {
-    pool.usccs.push(row.uscc);
-    pool.regions.push(row.region);
-  }
-  return pool;
-}
+/** Line numbers of the targets snapshot, in its (USCC byte) order. */
+type TargetPool = Uint32Array;
 
 /** Eligible targets per risk class; filtering the sorted snapshot keeps each class sorted. */
-function poolsByRiskClass(index: SnapshotIndex): Record<RiskClass, TargetPool> {
-  const pools = {} as Record<RiskClass, TargetPool>;
-  for (const cls of RISK_CLASSES) pools[cls] = { usccs: [], regions: [] };
-  for (const t of index.targets) {
-    pools[t.risk].usccs.push(t.uscc);
-    pools[t.risk].regions.push(t.region);
+function poolsByRiskClass(targets: TargetTable): Record<RiskClass, TargetPool> {
+  const sizes = [0, 0, 0, 0];
+  for (let i = 0; i < targets.size; i++) sizes[targets.riskCode(i)]! += 1;
+  const pools = RISK_CLASSES.map((_, code) => new Uint32Array(sizes[code]!));
+  const filled = [0, 0, 0, 0];
+  for (let i = 0; i < targets.size; i++) {
+    const code = targets.riskCode(i);
+    pools[code]![filled[code]!++] = i;
   }
-  return pools;
+  return Object.fromEntries(RISK_CLASSES.map((cls, code) => [cls, pools[code]!])) as Record<
+    RiskClass,
+    TargetPool
+  >;
 }
 
 /** The picks, and the region of every drawn target (all the team step needs to know about it). */
@@ -153,31 +152,38 @@ interface TargetDraw {
   regionOf: Map<string, string>;
 }
 
-/** Per-class draws `targets/<class>` with `ratioBp`, or one `targets/all` draw with `count`. */
+/**
+ * Per-class draws `targets/<class>` with `ratioBp`, or one `targets/all` draw with `count`. A pool is a filter of
+ * the checked snapshot, so it is in byte order by construction and only the picked targets become strings.
+ */
 function drawTargets(seed: Buffer, p: DrawParameters, index: SnapshotIndex): TargetDraw {
+  const all = index.targets;
   const regionOf = new Map<string, string>();
-  const drawFrom = (label: string, pool: TargetPool, k: number): string[] =>
-    drawPositions(seed, label, pool.usccs, k).map((i) => {
-      regionOf.set(pool.usccs[i]!, pool.regions[i]!);
-      return pool.usccs[i]!;
+  const drawFrom = (label: string, size: number, lineAt: (position: number) => number, k: number): string[] =>
+    drawFromSortedPool(seed, label, size, k).map((position) => {
+      const line = lineAt(position);
+      const uscc = all.uscc(line);
+      regionOf.set(uscc, all.region(line));
+      return uscc;
     });
 
   if (p.ratioBp === null) {
     const count = p.count!;
-    if (count > index.targets.length) {
+    if (count > all.size) {
       throw new DrawError(
         'DRAW.K_EXCEEDS_POOL',
-        `count ${count} is more than the ${index.targets.length} eligible targets`,
-        { needed: count, available: index.targets.length },
+        `count ${count} is more than the ${all.size} eligible targets`,
+        { needed: count, available: all.size },
       );
     }
-    return { targets: { all: drawFrom('targets/all', targetPool(index.targets), count) }, regionOf };
+    return { targets: { all: drawFrom('targets/all', all.size, (i) => i, count) }, regionOf };
   }
-  const pools = poolsByRiskClass(index);
+  const pools = poolsByRiskClass(all);
   const targets: DrawnTargets = {};
   for (const cls of RISK_CLASSES) {
     const pool = pools[cls];
-    targets[cls] = drawFrom(`targets/${cls}`, pool, stratumDrawCount(p.ratioBp[cls] ?? 0, pool.usccs.length));
+    const k = stratumDrawCount(p.ratioBp[cls] ?? 0, pool.length);
+    targets[cls] = drawFrom(`targets/${cls}`, pool.length, (i) => pool[i]!, k);
   }
   return { targets, regionOf };
 }
@@ -262,7 +268,7 @@ export function prepareDraw(taskId: string, entropy: string, snapshots: Snapshot
   return {
     hashes,
     seed: computeSeed(entropy, taskId, hashes),
-    index: indexSnapshots(parseSnapshots(snapshots)),
+    index: indexSnapshots(parseCompactSnapshots(snapshots)),
   };
 }
 

@@ -8,7 +8,9 @@ export {
   LabelStream,
   drawK,
   drawPositions,
+  drawFromSortedPool,
 } from './stream.ts';
+export { TargetLinesBuilder, TargetTable, type TargetsSnapshot } from './target-lines.ts';
 export {
   eligibleTargets,
   eligibleOfficers,
@@ -25,13 +27,13 @@ export {
   SNAPSHOT_NAMES,
   buildSnapshotTexts,
   targetsSnapshotText,
-  targetSnapshotLine,
-  targetsSnapshotFromLines,
   officersSnapshotText,
   conflictsSnapshotText,
   sha256Hex,
   snapshotHashes,
   parseSnapshots,
+  parseCompactSnapshots,
+  parseTargetTable,
   parseTargetsSnapshot,
   parseOfficersSnapshot,
   parseConflictsSnapshot,
@@ -42,6 +44,7 @@ export {
   type SnapshotOfficer,
   type SnapshotConflict,
   type DrawSnapshots,
+  type CompactSnapshots,
 } from './snapshot.ts';
 export {
   indexSnapshots,

@@ -18,7 +18,7 @@ import {
 import { DrawError } from './errors.ts';
 import {
   SNAPSHOT_NAMES,
-  parseSnapshots,
+  parseCompactSnapshots,
   snapshotHashes,
   type SnapshotHashes,
   type SnapshotTexts,
@@ -252,7 +252,7 @@ export function verifyRecord(record: unknown): VerifyResult {
   }
   let prepared: PreparedDraw;
   try {
-    prepared = { hashes, seed, index: indexSnapshots(parseSnapshots(rec.snapshots)) };
+    prepared = { hashes, seed, index: indexSnapshots(parseCompactSnapshots(rec.snapshots)) };
   } catch (error) {
     return differ(errorText(error));
   }

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { RISK_CLASSES, type Conflict, type Inspector, type RiskClass, type Target } from '../directory.ts';
 import { DrawError } from './errors.ts';
-import { byteCompare, sortByteOrder, sortByteOrderInPlace } from './stream.ts';
+import { field } from './fields.ts';
+import { TargetLinesBuilder, TargetTable, riskCodeOf } from './target-lines.ts';
+import { byteCompare, sortByteOrder } from './stream.ts';
 
 export const SNAPSHOT_NAMES = ['targets', 'officers', 'conflicts'] as const;
 export type SnapshotName = (typeof SNAPSHOT_NAMES)[number];
@@ -45,13 +47,8 @@ export interface DrawSnapshots {
  * Lines sorted by byte order, each ending "\n"; no lines gives the empty text. With `uniqueIds`, two lines
  * with the same first field are refused (sorting puts them next to each other, so no set is needed).
  */
-function canonicalText(
-  snapshot: SnapshotName,
-  lines: readonly string[],
-  uniqueIds: boolean,
-  sortInPlace = false,
-): string {
-  const sorted = sortInPlace ? sortByteOrderInPlace(lines as string[]) : sortByteOrder(lines);
+function canonicalText(snapshot: SnapshotName, lines: readonly string[], uniqueIds: boolean): string {
+  const sorted = sortByteOrder(lines);
   if (sorted.length === 0) return '';
   for (let i = 1; i < sorted.length; i++) {
     const id = sorted[i]!.slice(0, sorted[i]!.indexOf('\t'));
@@ -62,43 +59,14 @@ function canonicalText(
   return sorted.join('\n') + '\n';
 }
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const ANY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
 /**
- * A field may not be empty or hold a control character (tab and line break are the format's separators;
- * none at all keeps line order equal to identifier order), nor `extraForbidden`.
+ * `uscc\trisk\tregion` for every target given (the caller passes the eligible ones). A caller that streams a
+ * large directory adds its eligible targets to a TargetLinesBuilder instead, which this uses too.
  */
-function field(snapshot: SnapshotName, what: string, value: string, extraForbidden = ''): string {
-  if (
-    value === '' ||
-    ANY_CONTROL_CHARACTER.test(value) ||
-    (extraForbidden !== '' && value.includes(extraForbidden))
-  ) {
-    throw new DrawError(
-      'DRAW.SNAPSHOT_FORMAT',
-      `${snapshot} snapshot: ${what} ${JSON.stringify(value)} is empty or holds a control character or separator`,
-    );
-  }
-  return value;
-}
-
-/** `uscc\trisk\tregion` for every target given (the caller passes the eligible ones). */
 export function targetsSnapshotText(targets: readonly Target[]): string {
-  return canonicalText('targets', targets.map(targetSnapshotLine), true);
-}
-
-/** One line of the targets snapshot (without its line feed). */
-export function targetSnapshotLine(t: Pick<Target, 'uscc' | 'risk' | 'region'>): string {
-  return `${field('targets', 'USCC', t.uscc)}\t${t.risk}\t${field('targets', 'region', t.region)}`;
-}
-
-/**
- * The targets snapshot from lines made by targetSnapshotLine, for a caller that streams a large directory and
- * keeps only the lines. Sorts `lines` in place to spare a copy of a million strings.
- */
-export function targetsSnapshotFromLines(lines: string[]): string {
-  return canonicalText('targets', lines, true, true);
+  const builder = new TargetLinesBuilder();
+  for (const t of targets) builder.add(t);
+  return builder.finish().text;
 }
 
 /**
@@ -153,9 +121,21 @@ export function buildSnapshotTexts(input: {
   };
 }
 
+/** Characters hashed at a time: a long text is encoded to UTF-8 a piece at a time, never whole. */
+const HASH_PIECE = 1 << 20;
+
 /** Lower-case hex SHA-256 of a text's UTF-8 bytes. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + HASH_PIECE, text.length);
+    // Never split a surrogate pair: its halves would each encode as U+FFFD.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    hash.update(text.slice(start, end), 'utf8');
+    start = end;
+  }
+  return hash.digest('hex');
 }
 
 /** The hashes announced at freeze time and fed into the seed. */
@@ -200,14 +180,15 @@ function compareLines(
 /**
  * Walks a canonical text line by line, checking it really is canonical: every line ends "\n", no control
  * characters, lines strictly ascending in byte order, `width` tab-separated fields, a non-empty first
- * field, no repeated first field (except in conflicts). Streams over the text without slicing out lines,
- * because a targets snapshot can hold a million of them. `visit` gets a reused array: copy what it keeps.
+ * field, no repeated first field (except in conflicts). Streams over the text without slicing out anything,
+ * because a targets snapshot can hold a million lines: `visit` gets each field's [start, end) in `spans`
+ * (field j at 2j, 2j + 1), a reused array.
  */
 function forEachCanonicalLine(
   snapshot: SnapshotName,
   text: string,
   width: number,
-  visit: (fields: readonly string[], line: number) => void,
+  visit: (spans: Uint32Array, line: number) => void,
 ): void {
   if (text === '') return;
   if (!text.endsWith('\n')) {
@@ -219,7 +200,7 @@ function forEachCanonicalLine(
   }
   // Below U+D800, UTF-16 code-unit order is byte order; otherwise compare real bytes.
   const plain = !AT_OR_ABOVE_SURROGATES.test(text);
-  const fields = new Array<string>(width);
+  const spans = new Uint32Array(2 * width);
   let previous = -1;
   let previousEnd = -1;
   let lineNo = 0;
@@ -230,29 +211,55 @@ function forEachCanonicalLine(
     for (let from = start; ;) {
       const tab = text.indexOf('\t', from);
       const stop = tab === -1 || tab > end ? end : tab;
-      if (count < width) fields[count] = text.slice(from, stop);
+      if (count < width) {
+        spans[2 * count] = from;
+        spans[2 * count + 1] = stop;
+      }
       count += 1;
       if (stop === end) break;
       from = stop + 1;
     }
     if (count !== width)
       throw formatError(snapshot, lineNo, `has ${count} tab-separated fields, expected ${width}`);
-    const id = fields[0]!;
-    if (id === '') throw formatError(snapshot, lineNo, 'starts with an empty identifier');
+    const idLength = spans[1]! - start;
+    if (idLength === 0) throw formatError(snapshot, lineNo, 'starts with an empty identifier');
     if (previous >= 0) {
       const order = compareLines(text, previous, previousEnd, start, end, plain);
       if (order >= 0) {
         throw formatError(snapshot, lineNo, order === 0 ? 'repeats the line before' : 'is out of byte order');
       }
       // Sorted lines put equal first fields next to each other, so this finds every repeated id.
-      const repeatsId = text.startsWith(id, previous) && text.charCodeAt(previous + id.length) === 9;
-      if (snapshot !== 'conflicts' && repeatsId) throw formatError(snapshot, lineNo, `repeats ${id}`);
+      if (snapshot !== 'conflicts' && startsWithId(text, previous, start, idLength)) {
+        throw formatError(snapshot, lineNo, `repeats ${text.slice(start, start + idLength)}`);
+      }
     }
-    visit(fields, lineNo);
+    visit(spans, lineNo);
     previous = start;
     previousEnd = end;
     start = end + 1;
   }
+}
+
+/** Whether the line at `previous` starts with the `idLength`-character id at `start` followed by a tab. */
+function startsWithId(text: string, previous: number, start: number, idLength: number): boolean {
+  if (text.charCodeAt(previous + idLength) !== 9) return false;
+  for (let i = 0; i < idLength; i++)
+    if (text.charCodeAt(previous + i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/** forEachCanonicalLine with the fields sliced out, for the small snapshots and for callers that want rows. */
+function forEachCanonicalRow(
+  snapshot: SnapshotName,
+  text: string,
+  width: number,
+  visit: (fields: readonly string[], line: number) => void,
+): void {
+  const fields = new Array<string>(width);
+  forEachCanonicalLine(snapshot, text, width, (spans, line) => {
+    for (let j = 0; j < width; j++) fields[j] = text.slice(spans[2 * j], spans[2 * j + 1]);
+    visit(fields, line);
+  });
 }
 
 const RISK_CLASS_SET: ReadonlySet<string> = new Set(RISK_CLASSES);
@@ -260,7 +267,7 @@ const RISK_CLASS_SET: ReadonlySet<string> = new Set(RISK_CLASSES);
 /** Rows of a targets text, in USCC byte order; `risk` must be one of A–D. */
 export function parseTargetsSnapshot(text: string): SnapshotTarget[] {
   const rows: SnapshotTarget[] = [];
-  forEachCanonicalLine('targets', text, 3, ([uscc, risk, region], line) => {
+  forEachCanonicalRow('targets', text, 3, ([uscc, risk, region], line) => {
     if (!RISK_CLASS_SET.has(risk!)) throw formatError('targets', line, `has risk class ${risk}`);
     if (region === '') throw formatError('targets', line, 'has no region');
     rows.push({ uscc: uscc!, risk: risk as RiskClass, region: region! });
@@ -268,10 +275,39 @@ export function parseTargetsSnapshot(text: string): SnapshotTarget[] {
   return rows;
 }
 
+/**
+ * A targets text parsed into a compact TargetTable (the same checks as parseTargetsSnapshot): what the draw and
+ * the verifier use, so that a million targets cost a few typed arrays and no object or string per line.
+ */
+export function parseTargetTable(text: string): TargetTable {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
+  const starts = new Uint32Array(lines);
+  const usccEnds = new Uint32Array(lines);
+  const riskCodes = new Uint8Array(lines);
+  const regionIds = new Uint32Array(lines);
+  const regions = new Map<string, number>();
+  let i = 0;
+  forEachCanonicalLine('targets', text, 3, (spans, line) => {
+    const risk = spans[3]! - spans[2]! === 1 ? riskCodeOf(text[spans[2]!]!) : -1;
+    if (risk < 0) throw formatError('targets', line, `has risk class ${text.slice(spans[2], spans[3])}`);
+    if (spans[5] === spans[4]) throw formatError('targets', line, 'has no region');
+    const region = text.slice(spans[4], spans[5]);
+    let id = regions.get(region);
+    if (id === undefined) regions.set(region, (id = regions.size));
+    starts[i] = spans[0]!;
+    usccEnds[i] = spans[1]!;
+    riskCodes[i] = risk;
+    regionIds[i] = id;
+    i += 1;
+  });
+  return new TargetTable(text, starts, usccEnds, riskCodes, regionIds, [...regions.keys()]);
+}
+
 /** Rows of an officers text, in certificate byte order; regions must be sorted and free of repeats. */
 export function parseOfficersSnapshot(text: string): SnapshotOfficer[] {
   const rows: SnapshotOfficer[] = [];
-  forEachCanonicalLine('officers', text, 3, ([certNo, dept, regionField], line) => {
+  forEachCanonicalRow('officers', text, 3, ([certNo, dept, regionField], line) => {
     const regions = regionField === '' ? [] : regionField!.split(';');
     const ordered = regions.every((r, j) => r !== '' && (j === 0 || byteCompare(regions[j - 1]!, r) < 0));
     if (dept === '' || !ordered) {
@@ -289,7 +325,7 @@ export function parseOfficersSnapshot(text: string): SnapshotOfficer[] {
 /** Rows of a conflicts text. */
 export function parseConflictsSnapshot(text: string): SnapshotConflict[] {
   const rows: SnapshotConflict[] = [];
-  forEachCanonicalLine('conflicts', text, 2, ([certNo, uscc]) => rows.push({ certNo: certNo!, uscc: uscc! }));
+  forEachCanonicalRow('conflicts', text, 2, ([certNo, uscc]) => rows.push({ certNo: certNo!, uscc: uscc! }));
   return rows;
 }
 
@@ -307,6 +343,28 @@ function hasSorted<T>(rows: readonly T[], id: (row: T) => string, wanted: string
   return false;
 }
 
+/** The snapshots as the draw holds them: the targets compactly, the (few) officers and conflicts as rows. */
+export interface CompactSnapshots {
+  targets: TargetTable;
+  officers: SnapshotOfficer[];
+  conflicts: SnapshotConflict[];
+}
+
+/** Every conflict must join a snapshot officer and a snapshot target, as the canonical form requires. */
+function checkConflicts(
+  conflicts: readonly SnapshotConflict[],
+  officers: readonly SnapshotOfficer[],
+  hasTarget: (uscc: string) => boolean,
+): void {
+  conflicts.forEach((c, i) => {
+    const knowsOfficer = hasSorted(officers, (o) => o.certNo, c.certNo);
+    if (!knowsOfficer || !hasTarget(c.uscc)) {
+      const missing = knowsOfficer ? `target ${c.uscc}` : `officer ${c.certNo}`;
+      throw formatError('conflicts', i + 1, `names ${missing}, which is not in its snapshot`);
+    }
+  });
+}
+
 /**
  * Parses all three texts and checks that every conflict joins a snapshot officer and a snapshot target,
  * as the canonical form requires.
@@ -316,12 +374,18 @@ export function parseSnapshots(texts: SnapshotTexts): DrawSnapshots {
   const targets = parseTargetsSnapshot(texts.targets);
   const officers = parseOfficersSnapshot(texts.officers);
   const conflicts = parseConflictsSnapshot(texts.conflicts);
-  conflicts.forEach((c, i) => {
-    const knowsOfficer = hasSorted(officers, (o) => o.certNo, c.certNo);
-    if (!knowsOfficer || !hasSorted(targets, (t) => t.uscc, c.uscc)) {
-      const missing = knowsOfficer ? `target ${c.uscc}` : `officer ${c.certNo}`;
-      throw formatError('conflicts', i + 1, `names ${missing}, which is not in its snapshot`);
-    }
-  });
+  checkConflicts(conflicts, officers, (uscc) => hasSorted(targets, (t) => t.uscc, uscc));
+  return { targets, officers, conflicts };
+}
+
+/**
+ * parseSnapshots with the targets in a TargetTable: the same checks and errors, a fraction of the memory.
+ * @throws DrawError DRAW.SNAPSHOT_FORMAT naming the snapshot and line.
+ */
+export function parseCompactSnapshots(texts: SnapshotTexts): CompactSnapshots {
+  const targets = parseTargetTable(texts.targets);
+  const officers = parseOfficersSnapshot(texts.officers);
+  const conflicts = parseConflictsSnapshot(texts.conflicts);
+  checkConflicts(conflicts, officers, (uscc) => targets.has(uscc));
   return { targets, officers, conflicts };
 }

@@ -147,9 +147,20 @@ export function drawPositions(
     if (order > 0)
       throw new DrawError('DRAW.PARAMETERS', `${label}: the pool is not in byte order`, { label });
   }
+  return drawFromSortedPool(seed, label, sortedPool.length, k);
+}
+
+/**
+ * The positions drawPositions picks, for a pool of `size` elements whose byte order the caller guarantees by
+ * construction (a filter of a checked canonical snapshot): the draw needs only the pool's size, so a pool of a
+ * million targets need not exist as strings.
+ */
+export function drawFromSortedPool(seed: Buffer, label: string, size: number, k: number): number[] {
+  assertSeed(seed);
+  assertDrawable(label, size, k);
   if (k === 0) return [];
   const stream = new LabelStream(seed, label);
-  const remaining = new RemainingIndex(sortedPool.length);
+  const remaining = new RemainingIndex(size);
   const positions: number[] = [];
   for (let pick = 0; pick < k; pick++) {
     const n = BigInt(remaining.count);

@@ -12,7 +12,7 @@ import {
 } from './candidates.ts';
 import type { DrawOutcome, DrawTeam } from './draw.ts';
 import { DrawError } from './errors.ts';
-import { parseSnapshots, snapshotHashes, type SnapshotTexts } from './snapshot.ts';
+import { parseCompactSnapshots, snapshotHashes, type SnapshotTexts } from './snapshot.ts';
 import { drawPositions } from './stream.ts';
 
 /** An approved request, as the export lists it minus what the draw decides (`n`, `in`). */
@@ -199,6 +199,6 @@ export function applySubstitutions(
   ) {
     throw new DrawError('DRAW.PARAMETERS', 'the snapshot texts are not the ones this draw was made from');
   }
-  const index = indexSnapshots(parseSnapshots(snapshots));
+  const index = indexSnapshots(parseCompactSnapshots(snapshots));
   return replaySubstitutions(Buffer.from(outcome.seed, 'hex'), index, outcome.teams, requests);
 }
