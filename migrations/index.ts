@@ -5,6 +5,7 @@ import * as m003 from './003_bot_outbox.ts';
 import * as m004 from './004_audit_append_only.ts';
 import * as m005 from './005_substitution_requests_and_jobs.ts';
 import * as m006 from './006_results.ts';
+import * as m007 from './007_send_pacing.ts';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '004_audit_append_only', up: m004.up },
   { name: '005_substitution_requests_and_jobs', up: m005.up },
   { name: '006_results', up: m006.up },
+  { name: '007_send_pacing', up: m007.up },
 ];

@@ -15,22 +15,18 @@ import { DEFAULT_RETRY_POLICY } from './sending/backoff.ts';
 import { ClaimQueue } from './sending/claims.ts';
 import { senderClock, type SenderClock } from './sending/clock.ts';
 import { deliver, type Delivery } from './sending/deliver.ts';
-import {
-  checksFor,
-  DEFAULT_SENDER_LIMITS,
-  MINUTE_KEY,
-  pauseKeyFor,
-  type SenderLimits,
-} from './sending/limits.ts';
-import { RateGate } from './sending/rate-gate.ts';
+import { localGate, sharedGate, type SendGate } from './sending/gate.ts';
+import { checksFor, DEFAULT_SENDER_LIMITS, pauseKeyFor, type SenderLimits } from './sending/limits.ts';
 import { addReports, emptyReport, type DrainReport } from './sending/report.ts';
 
 /**
  * The sender drains the outbox into Feishu under Feishu's limits (./sending/limits.ts). Rows are claimed with a
  * lease (several instances share one outbox; a crashed instance's claims are taken over when the lease ends);
  * every send carries the row's uuid, so a retry or a take-over never posts twice (Feishu keeps uuids 1 hour and
- * every retry of a row happens well within that hour). This file is the loop: claim (./sending/claims.ts), pace
- * (./sending/rate-gate.ts), send and record (./sending/deliver.ts).
+ * every retry of a row happens well within that hour). Every call gets its place from a gate
+ * (./sending/gate.ts): on PostgreSQL one shared by every instance through the database, so that several instances
+ * together keep to the app's limits; on SQLite this process's own. This file is the loop: claim
+ * (./sending/claims.ts), take a place, send and record (./sending/deliver.ts). See docs/sending.md.
  */
 
 export { DEFAULT_SENDER_LIMITS, type SenderLimits } from './sending/limits.ts';
@@ -66,6 +62,11 @@ export interface SenderOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   limits?: Partial<SenderLimits>;
+  /**
+   * Who counts the calls: `shared`, every instance on the database together (PostgreSQL: the default there), or
+   * `local`, this process alone (the default on SQLite, one process by design).
+   */
+  pacing?: 'shared' | 'local';
 }
 
 export interface Sender {
@@ -100,7 +101,11 @@ export function createSender(options: SenderOptions): Sender {
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const concurrency = options.concurrency ?? 16;
   const limits = { ...DEFAULT_SENDER_LIMITS, ...options.limits };
-  const gate = new RateGate();
+  const pacing = options.pacing ?? (store.dialect === 'postgres' ? 'shared' : 'local');
+  const gate: SendGate =
+    pacing === 'shared'
+      ? sharedGate({ store, log, maxWindowMs: limits.appMinuteWindowMs })
+      : localGate(limits.appMinuteWindowMs);
   const delivery: Delivery = {
     store,
     feishu,
@@ -112,10 +117,8 @@ export function createSender(options: SenderOptions): Sender {
       baseBackoffMs: options.baseBackoffMs ?? DEFAULT_RETRY_POLICY.baseBackoffMs,
       maxBackoffMs: options.maxBackoffMs ?? DEFAULT_RETRY_POLICY.maxBackoffMs,
     },
-    onRateLimited(row, until) {
-      gate.pause(pauseKeyFor(row), until);
-      if (row.kind !== 'patch') gate.refund(MINUTE_KEY);
-    },
+    // Replaced per call (it gives that call's place back).
+    onRateLimited: async () => {},
   };
   const claimOptions = {
     store,
@@ -135,16 +138,44 @@ export function createSender(options: SenderOptions): Sender {
     // Fetch the tenant token before pacing starts, so that the first calls do not wait for it and then arrive
     // together. A failure here shows again, classified, on the first call.
     await feishu.warmUp().catch(() => undefined);
-    const take = (row: OutboxRow, now: number) =>
-      gate.tryTake(now, checksFor(row, limits, queue.targets.get(row.id)?.messageId));
+    const checks = (row: OutboxRow) => checksFor(row, limits, queue.targets.get(row.id)?.messageId);
     const isStopped = () => stopped;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (;;) {
-          const row = await queue.next(take, isStopped);
+          const row = await queue.next((r, now) => gate.ready(checks(r), now), isStopped);
           if (!row) return;
+          let place;
           try {
-            await deliver(delivery, row, queue.targets.get(row.id), report);
+            place = await gate.take(checks(row), clock.now());
+          } catch (err) {
+            // The database failed us: this worker stops; the row goes back, to be handed back at the pass's end.
+            log.error({ err, id: row.id }, 'outbox pacing failed');
+            queue.putBack(row);
+            return;
+          }
+          if (!place.ok) {
+            queue.putBack(row);
+            continue;
+          }
+          const wait = place.at - clock.now();
+          if (wait > 0) await clock.sleep(wait);
+          if (stopped) {
+            // Its place goes unused: fewer calls than counted, never more.
+            queue.putBack(row);
+            return;
+          }
+          const { giveBack } = place;
+          const onRateLimited = async (r: OutboxRow, until: number) => {
+            try {
+              await gate.pause(pauseKeyFor(r), until);
+              await giveBack();
+            } catch (err) {
+              log.warn({ err, id: r.id }, 'could not share a rate-limit pause');
+            }
+          };
+          try {
+            await deliver({ ...delivery, onRateLimited }, row, queue.targets.get(row.id), report);
           } catch (err) {
             // The database failed us: the row stays claimed and is taken up again when its lease ends.
             log.error({ err, id: row.id }, 'outbox dispatch failed');
@@ -153,7 +184,7 @@ export function createSender(options: SenderOptions): Sender {
       }),
     );
     await queue.close();
-    gate.sweep(clock.now(), limits.appMinuteWindowMs);
+    await gate.sweep(clock.now()).catch(() => undefined);
     return report;
   }
 

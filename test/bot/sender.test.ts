@@ -10,6 +10,7 @@ import {
   listOutbox,
   uuidForRow,
 } from '../../src/storage/outbox.ts';
+import { clearPace } from '../../src/storage/send-pace.ts';
 import { simpleCard } from '../fake-feishu/sample-cards.ts';
 import { dialects } from '../helpers/stores.ts';
 import { countByReceiver, harness, silent, type Harness } from './feishu-harness.ts';
@@ -33,6 +34,8 @@ describe.each(dialects())('sender on $dialect', ({ dialect, fresh }) => {
 
   async function setUp(options?: Parameters<typeof harness>[1]): Promise<void> {
     await shared.store.db.deleteFrom('outbox').execute();
+    // Each test's virtual clock starts again at the real time: the pacing another test left is in its future.
+    await clearPace(shared.store.db);
     // The harness closes its store at the end of a test; the shared one stays open until afterAll.
     h = await harness(
       async () => ({ ...shared, store: { ...shared.store, close: async () => {} } }),

@@ -33,12 +33,12 @@ export class ClaimQueue {
   constructor(private readonly o: ClaimQueueOptions) {}
 
   /**
-   * The next row that `take` admits (it returns 0, having counted the call, or how many ms to wait); null when
+   * The next row that `ready` lets go (it returns 0, or how many ms to wait), taken out of the queue; null when
    * nothing is left to claim or `stopped()`. Waits on the clock, never longer than 100 ms at a time, so that rows
    * claimed meanwhile and a stop are noticed.
    */
   async next(
-    take: (row: OutboxRow, now: number) => number,
+    ready: (row: OutboxRow, now: number) => number,
     stopped: () => boolean,
   ): Promise<OutboxRow | null> {
     for (;;) {
@@ -59,12 +59,18 @@ export class ClaimQueue {
       const now = this.o.clock.now();
       let wait = Infinity;
       for (let i = 0; i < this.rows.length; i++) {
-        const w = take(this.rows[i]!, now);
+        const w = ready(this.rows[i]!, now);
         if (w === 0) return this.rows.splice(i, 1)[0]!;
         wait = Math.min(wait, w);
       }
       await this.o.clock.sleep(Math.min(Math.max(Math.ceil(wait), 1), 100));
     }
+  }
+
+  /** Returns a row handed out but not tried (its call had no place yet, or the sender stops), in order. */
+  putBack(row: OutboxRow): void {
+    const at = this.rows.findIndex((r) => r.seq > row.seq);
+    this.rows.splice(at === -1 ? this.rows.length : at, 0, row);
   }
 
   /** Waits for a claim in flight, then hands back the rows not handed out (not counted as attempts). */

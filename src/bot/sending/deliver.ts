@@ -15,7 +15,10 @@ import type { PatchTarget } from './claims.ts';
 import type { SenderClock } from './clock.ts';
 import type { DrainReport } from './report.ts';
 
-/** Everything one delivery needs; `onRateLimited` lets the caller hold back calls of the same kind. */
+/**
+ * Everything one delivery needs; `onRateLimited` lets the caller hold back calls of the same kind (and give the
+ * refused call's place back).
+ */
 export interface Delivery {
   store: Store;
   feishu: FeishuClient;
@@ -23,7 +26,7 @@ export interface Delivery {
   log: Logger;
   instanceId: string;
   policy: RetryPolicy;
-  onRateLimited(row: OutboxRow, until: number): void;
+  onRateLimited(row: OutboxRow, until: number): Promise<void>;
 }
 
 /** Why a card cannot be sent (its request body is over Feishu's 30 KB), or null. */
@@ -112,7 +115,7 @@ async function record(d: Delivery, row: OutboxRow, step: Step, report: DrainRepo
     case 'retry':
       if (step.pauseUntil !== undefined) {
         // Someone (another instance, or Feishu's own accounting) is over the limit: hold this kind of call back.
-        d.onRateLimited(row, step.pauseUntil);
+        await d.onRateLimited(row, step.pauseUntil);
         report.rateLimited++;
       }
       if (await reschedule(db, row.id, new Date(step.at), step.reason, d.instanceId)) report.retried++;

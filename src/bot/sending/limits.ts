@@ -41,15 +41,15 @@ export function checksFor(row: OutboxRow, limits: SenderLimits, patchTarget?: st
   if (row.kind === 'patch') {
     const target = patchTarget ?? row.target_message_id ?? row.id;
     return [
-      { key: 'patch:app', perSecond: limits.patchesPerSecond },
+      { key: 'patch:app', perSecond: limits.patchesPerSecond, appWide: true },
       { key: `msg:${target}`, perSecond: limits.perMessagePerSecond },
     ];
   }
   const receiver =
     row.kind === 'send' ? `to:${row.receive_id_type}:${row.receive_id}` : `to:reply:${row.target_message_id}`;
   return [
-    { key: 'send:app', perSecond: limits.appPerSecond },
-    { key: MINUTE_KEY, limit: limits.appPerMinute, windowMs: limits.appMinuteWindowMs },
+    { key: 'send:app', perSecond: limits.appPerSecond, appWide: true },
+    { key: MINUTE_KEY, limit: limits.appPerMinute, windowMs: limits.appMinuteWindowMs, appWide: true },
     { key: receiver, perSecond: limits.perReceiverPerSecond },
   ];
 }

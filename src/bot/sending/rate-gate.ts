@@ -5,9 +5,12 @@
 
 export type Check =
   /** At most `limit` calls in any `windowMs` (counted when taken; `refund` gives one back). */
-  | { key: string; limit: number; windowMs: number }
+  | { key: string; limit: number; windowMs: number; appWide?: boolean }
   /** Calls spaced at `perSecond`, no bursts (GCRA with a burst of one). */
-  | { key: string; perSecond: number };
+  | { key: string; perSecond: number; appWide?: boolean };
+// `appWide`: one of the app's own limits, which every call of its kind shares (`send:app`, the minute window),
+// rather than one receiver's or one message's. Shared pacing (./slots.ts) never lets a receiver's limit hold the
+// app's schedule back.
 
 /**
  * @example
@@ -23,6 +26,14 @@ export class RateGate {
 
   /** 0 when the call may go now (and it is counted under every check); otherwise how many ms to wait. */
   tryTake(now: number, checks: readonly Check[]): number {
+    const wait = this.wait(now, checks);
+    if (wait > 0) return wait;
+    this.count(now, checks);
+    return 0;
+  }
+
+  /** What `tryTake` would answer, without counting anything. */
+  wait(now: number, checks: readonly Check[]): number {
     let wait = 0;
     for (const c of checks) {
       const paused = this.pausedUntil.get(c.key) ?? 0;
@@ -36,7 +47,10 @@ export class RateGate {
         if (list.length >= c.limit) wait = Math.max(wait, list[list.length - c.limit]! + c.windowMs - now);
       }
     }
-    if (wait > 0) return wait;
+    return wait;
+  }
+
+  private count(now: number, checks: readonly Check[]): void {
     for (const c of checks) {
       if ('perSecond' in c) {
         // A call taken a little late (timers fire late) does not push the schedule back: up to half an interval
@@ -49,7 +63,6 @@ export class RateGate {
         else this.hits.set(c.key, [now]);
       }
     }
-    return 0;
   }
 
   /** Gives back the latest call counted in a window (Feishu refused it, so it did not count there either). */
