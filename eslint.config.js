@@ -3,9 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'coverage'] },
+  { ignores: ['node_modules', 'data', 'coverage', 'dist', 'test-results'] },
   js.configs.recommended,
-  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
   // The local-mode chat page (/sim) is plain browser JavaScript, served as it is.
   { files: ['src/sim/page/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   ...tseslint.configs.recommended,

@@ -9,6 +9,7 @@ import { benchSend, sendReport } from './feishu-send.ts';
 import { benchCallbacks, callbackReport } from './feishu-callback.ts';
 import { benchResultsImport, resultsImportReport } from './results-import.ts';
 import { benchDigest, digestReport } from './digest.ts';
+import { benchStartup, startupReport } from './startup.ts';
 
 interface BenchArgs {
   /** Size override (`--rows N`); each benchmark has its own default. */
@@ -21,6 +22,10 @@ interface Benchmark {
 }
 
 const BENCHMARKS: Record<string, Benchmark> = {
+  startup: {
+    title: () => 'Start-up and idle memory (the built package)',
+    run: async () => startupReport(await benchStartup()),
+  },
   import: {
     title: (a) => `Directory import (${(a.rows ?? 1_000_000).toLocaleString('en')} targets)`,
     run: async (a) => importReport(await benchImport({ rows: a.rows })),

@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { ConfigError } from './errors.ts';
 
 /** README "Environment". Parsed once at start-up; a bad value stops with one line naming the variable. */
 const cronExpression = z
@@ -60,7 +61,7 @@ export type Config = z.infer<typeof envSchema> & {
   host: string;
 };
 
-export class ConfigError extends Error {}
+export { ConfigError } from './errors.ts';
 
 /** Validates the environment. Throws a ConfigError whose message is the one line to print. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -12,3 +12,6 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** A bad environment variable or database setting: the CLI prints its one line and exits 1 (see config.ts). */
+export class ConfigError extends Error {}

@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { createApp, type App, type AppOptions } from '../app.ts';
-import { ConfigError } from '../config.ts';
-import { UserError } from '../errors.ts';
+import type { App, AppOptions } from '../app.ts';
+import { ConfigError, UserError } from '../errors.ts';
 import type { CliIO } from './io.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerImport } from './commands/import.ts';
@@ -71,6 +70,8 @@ export async function main(
 ): Promise<number> {
   const fullIO: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
   const withApp: WithApp = async (action, options = {}) => {
+    // Loaded on demand, like everything a command needs: `liancha --help` loads commander and the commands' names.
+    const { createApp } = await import('../app.ts');
     const app = await createApp({
       env: fullIO.env,
       logDestination: fullIO.stderr,

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { mergeCalendar, type CalendarData, type CalendarOverride } from '../domain/calendar.ts';
 import { UserError } from '../errors.ts';
+import { projectPath } from '../paths.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const overrideSchema = z.object({
@@ -19,7 +20,7 @@ const overrideSchema = z.object({
  * later years as Monday–Friday, which is why its data is read here rather than its functions.
  */
 export function loadCalendar(
-  overridePath = new URL('../../config/holidays.json', import.meta.url),
+  overridePath = projectPath('config', 'holidays.json'),
 ): CalendarData {
   // Built once per process: cards compute deadlines on every button press, and a reviewed change to the override
   // file takes effect when the server restarts (as any configuration does).

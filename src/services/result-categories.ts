@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CategoryList } from '../domain/result.ts';
 import { UserError } from '../errors.ts';
+import { projectPath } from '../paths.ts';
 
 const schema = z.object({
   version: z.string().min(1),
@@ -29,7 +30,7 @@ let cached: CategoryList | null = null;
  * process.
  */
 export function resultCategories(
-  path: URL | string = new URL('../../config/result-categories.json', import.meta.url),
+  path: URL | string = projectPath('config', 'result-categories.json'),
 ): CategoryList {
   if (cached && typeof path !== 'string') return cached;
   const parsed = schema.safeParse(JSON.parse(readFileSync(path, 'utf8')));

@@ -44,7 +44,6 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { App } from '../app.ts';
 import { addDays } from '../domain/calendar.ts';
 import type { ResultInput } from '../domain/result.ts';
@@ -53,6 +52,7 @@ import { taskDepartments, type TaskDefinition, type TaskState } from '../domain/
 import type { Refusal } from '../domain/transition.ts';
 import { localDate } from '../domain/time.ts';
 import { UserError } from '../errors.ts';
+import { projectPath } from '../paths.ts';
 import type { ImportKind } from '../import/kinds/index.ts';
 import { runImport } from '../import/run-import.ts';
 import { confirmAssignment } from '../services/assignments.ts';
@@ -68,7 +68,7 @@ import { departmentContacts } from '../storage/directory.ts';
 import { getRequest } from '../storage/substitutions.ts';
 
 /** The sample files, shipped with the repository. */
-export const DEMO_DIR = fileURLToPath(new URL('../../examples/wuhai/', import.meta.url));
+export const DEMO_DIR = projectPath('examples', 'wuhai');
 
 /** The five directory files in the order their references need. */
 export const DEMO_DIRECTORIES: readonly (readonly [ImportKind, string])[] = [

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { App } from '../app.ts';
+import { projectPath } from '../paths.ts';
 import { localTime } from '../domain/time.ts';
 import { tick } from '../services/tick.ts';
 import { createEventSender } from './feishu/events.ts';
@@ -36,7 +36,8 @@ export interface SimMessage {
   updatedAt: number;
 }
 
-const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+/** The page's plain browser modules are served as they are, from the sources (the build compiles TypeScript only). */
+const PAGE_DIR = projectPath('src', 'sim', 'page') + '/';
 /**
  * The page's files by URL name — a fixed list, so nothing from the request reaches a file path. VChart's browser
  * bundle comes from node_modules (no CDN: local mode works offline).

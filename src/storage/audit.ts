@@ -74,8 +74,7 @@ export type AuditVerdict =
   | { ok: false; entries: number; seq: number; problem: string }
   | { ok: false; entries: number; head: string; problem: string };
 
-/** Shortest prefix of a head hash `audit verify --head` accepts. */
-export const MIN_HEAD_PREFIX = 12;
+export { MIN_HEAD_PREFIX } from '../domain/audit.ts';
 
 /**
  * Walks the chain from the first entry and reports the first one that was altered or removed. With `head` (a

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { MIN_HEAD_PREFIX } from '../../domain/audit.ts';
 import { UserError } from '../../errors.ts';
-import { MIN_HEAD_PREFIX, verifyAuditChain } from '../../storage/audit.ts';
 import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -20,6 +20,7 @@ export function registerAudit(program: Command, { io, withApp }: CommandContext)
     )
     .option('--json', 'print the result as JSON')
     .action(async (opts: { head?: string; json?: boolean }) => {
+      const { verifyAuditChain } = await import('../../storage/audit.ts');
       const head = opts.head?.trim();
       if (head !== undefined && !HEAD.test(head))
         throw new UserError(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { DigestData } from '../../cards/digest-data.ts';
-import { digestData, queueDigest } from '../../services/digest.ts';
 import { print, printJson, type CliIO } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 import { parseAt } from './tick.ts';
@@ -18,6 +17,7 @@ export function registerDigest(program: Command, { io, withApp }: CommandContext
     .option('--json', 'print the digest data as JSON (every task, overdue part and approval)')
     .option('--send', 'queue the digest card to JOINT_CHAT_ID (the running bot sends it)')
     .action(async (opts: { at?: string; json?: boolean; send?: boolean }) => {
+      const { digestData, queueDigest } = await import('../../services/digest.ts');
       const at = opts.at === undefined ? null : parseAt(opts.at);
       await withApp(async (app) => {
         const now = at ?? app.clock();

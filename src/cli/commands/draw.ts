@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { drawRecord, freezeDraw, previewDraw, runTaskDraw, verifyTaskDraw } from '../../services/draws.ts';
 import { print, printJson, when } from '../io.ts';
-import { writeOutputFiles } from '../output-file.ts';
 import type { CommandContext } from '../main.ts';
 import type { App } from '../../app.ts';
-import { resolveBeforeDraw } from '../../services/identities.ts';
 
 /** Before `draw run` queues the cards: the Feishu client, loaded only when Feishu is configured (not in local mode). */
 async function refreshIdentities(app: App): Promise<void> {
   if (app.config.localMode) return;
   const { feishuFromConfig } = await import('../../bot/feishu/client.ts');
+  const { resolveBeforeDraw } = await import('../../services/identities.ts');
   await resolveBeforeDraw(app, feishuFromConfig(app.config, { log: app.log }));
 }
 
@@ -27,6 +25,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     )
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
+      const { previewDraw } = await import('../../services/draws.ts');
       await withApp(async (app) => {
         const p = await previewDraw(app, id);
         if (opts.json)
@@ -87,6 +86,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .description('fix the snapshots and record their hashes and the entropy source')
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { entropySource: string; json?: boolean }) => {
+      const { freezeDraw } = await import('../../services/draws.ts');
       await withApp(async (app) => {
         const d = await freezeDraw(app, id, opts.entropySource);
         if (opts.json)
@@ -113,6 +113,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     .description('the draw, once: records it and locks it')
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { entropy: string; json?: boolean }) => {
+      const { runTaskDraw } = await import('../../services/draws.ts');
       await withApp(async (app) => {
         await refreshIdentities(app);
         const { outcome, cards } = await runTaskDraw(app, id, opts.entropy);
@@ -157,6 +158,8 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     )
     .option('--force', 'overwrite FILE if it exists (never the database itself)')
     .action(async (id: string, file: string, opts: { force?: boolean }) => {
+      const { drawRecord } = await import('../../services/draws.ts');
+      const { writeOutputFiles } = await import('../output-file.ts');
       await withApp(async (app) => {
         const record = await drawRecord(app, id);
         writeOutputFiles(app, [{ path: file, data: JSON.stringify(record, null, 2) + '\n' }], {
@@ -176,6 +179,7 @@ export function registerDraw(program: Command, { io, withApp }: CommandContext):
     )
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
+      const { verifyTaskDraw } = await import('../../services/draws.ts');
       await withApp(async (app) => {
         const result = await verifyTaskDraw(app, id);
         if (opts.json)

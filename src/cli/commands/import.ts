@@ -1,9 +1,7 @@
 import { Argument, type Command } from 'commander';
-import { IMPORT_KINDS, type ImportKind } from '../../import/kinds/index.ts';
-import { progressBar } from '../../import/progress.ts';
-import { runImport, type ImportSummary } from '../../import/run-import.ts';
+import { IMPORT_KINDS, type ImportKind } from '../../import/kinds/names.ts';
+import type { ImportSummary } from '../../import/run-import.ts';
 import { print, printJson, warn } from '../io.ts';
-import { reportImportFailure } from '../import-failure.ts';
 import type { CommandContext } from '../main.ts';
 
 /** `targets.csv: 2000 rows — 2000 added, 0 changed, 0 unchanged` */
@@ -26,6 +24,9 @@ export function registerImport(program: Command, { io, withApp }: CommandContext
     .option('--dry-run', 'check the file and count what would change, write nothing')
     .option('--json', 'print the summary (and problems) as JSON')
     .action(async (kind: ImportKind, file: string, opts: { dryRun?: boolean; json?: boolean }) => {
+      const { progressBar } = await import('../../import/progress.ts');
+      const { runImport } = await import('../../import/run-import.ts');
+      const { reportImportFailure } = await import('../import-failure.ts');
       await withApp(async (app) => {
         try {
           const summary = await runImport(app, {

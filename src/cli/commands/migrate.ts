@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { appliedMigrations } from '../../storage/migrate.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -9,6 +8,7 @@ export function registerMigrate(program: Command, { io, withApp }: CommandContex
     .description('bring the database to the newest schema (start-up does this too)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) => {
+      const { appliedMigrations } = await import('../../storage/migrate.ts');
       await withApp(async (app) => {
         // createApp has already migrated; report where the database stands.
         const rows = await appliedMigrations(app.store.db);

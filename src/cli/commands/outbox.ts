@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
 import { UserError } from '../../errors.ts';
-import {
-  getOutboxRow,
-  outboxIdsWithPrefix,
-  listOutbox,
-  outboxCounts,
-  retryFailed,
-  type OutboxRow,
-} from '../../storage/outbox.ts';
+import type { OutboxRow } from '../../storage/outbox.ts';
 import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -20,6 +13,7 @@ export function registerOutbox(program: Command, { io, withApp }: CommandContext
     .option('--retry <id>', 'put a failed message back in the queue (an id or a unique prefix of one)')
     .option('--json', 'print as JSON')
     .action(async (opts: { failed?: boolean; retry?: string; json?: boolean }) => {
+      const { listOutbox, retryFailed } = await import('../../storage/outbox.ts');
       await withApp(async (app) => {
         if (opts.retry !== undefined) {
           const row = await findRow(app, opts.retry);
@@ -70,6 +64,7 @@ export function registerOutbox(program: Command, { io, withApp }: CommandContext
     )
     .option('--json', 'print the result as JSON')
     .action(async (_opts: unknown, cmd: Command) => {
+      const { outboxCounts } = await import('../../storage/outbox.ts');
       // `--json` is also an option of `outbox`: whichever of the two commander gives it to, take it.
       const opts = cmd.optsWithGlobals<{ maxWait: string; json?: boolean }>();
       const maxWait = Number(opts.maxWait);
@@ -114,6 +109,7 @@ export function registerOutbox(program: Command, { io, withApp }: CommandContext
 }
 
 async function findRow(app: App, idOrPrefix: string): Promise<OutboxRow> {
+  const { getOutboxRow, outboxIdsWithPrefix } = await import('../../storage/outbox.ts');
   const exact = await getOutboxRow(app.store.db, idOrPrefix);
   if (exact) return exact;
   if (idOrPrefix.length >= 4) {

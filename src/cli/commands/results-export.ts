@@ -1,10 +1,8 @@
 import { extname, join, parse } from 'node:path';
 import type { Command } from 'commander';
-import { csvText, xlsxBuffer } from '../../export/table-file.ts';
-import { resultsExport } from '../../services/results-export.ts';
 import { print, warn } from '../io.ts';
 import type { CommandContext } from '../main.ts';
-import { writeOutputFiles, type OutputFile } from '../output-file.ts';
+import type { OutputFile } from '../output-file.ts';
 
 /**
  * Where `--csv` writes the second sheet (the targets without a complete result): beside FILE, its extension
@@ -31,6 +29,9 @@ export function registerResultsExport(group: Command, { io, withApp }: CommandCo
     )
     .option('--force', 'overwrite the file(s) if they exist (never the database itself)')
     .action(async (id: string, file: string, opts: { csv?: boolean; force?: boolean }) => {
+      const { csvText, xlsxBuffer } = await import('../../export/table-file.ts');
+      const { resultsExport } = await import('../../services/results-export.ts');
+      const { writeOutputFiles } = await import('../output-file.ts');
       await withApp(async (app) => {
         const data = await resultsExport(app, id);
         const wanted = opts.csv ? '.csv' : '.xlsx';

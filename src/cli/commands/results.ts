@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { progressBar } from '../../import/progress.ts';
-import { runResultsImport, type ResultsImportSummary } from '../../import/results/run.ts';
+import type { ResultsImportSummary } from '../../import/results/run.ts';
 import { print, printJson, warn } from '../io.ts';
-import { reportImportFailure } from '../import-failure.ts';
 import type { CommandContext } from '../main.ts';
 import { registerResultsExport } from './results-export.ts';
 
@@ -37,6 +35,9 @@ function registerResultsImport(results: Command, { io, withApp }: CommandContext
     .option('--dry-run', 'check the file and count what would change, write nothing')
     .option('--json', 'print the summary (and problems) as JSON')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }) => {
+      const { progressBar } = await import('../../import/progress.ts');
+      const { runResultsImport } = await import('../../import/results/run.ts');
+      const { reportImportFailure } = await import('../import-failure.ts');
       await withApp(async (app) => {
         try {
           const summary = await runResultsImport(app, {

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { closeTask } from '../../services/task-close.ts';
-import { taskView } from '../../services/task-view.ts';
-import { createTask, voidTask } from '../../services/tasks.ts';
-import { listTasks } from '../../storage/tasks.ts';
 import { print, printJson, warn, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -15,6 +11,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .description('create a task from a file; prints the task id alone on the last line')
     .option('--json', 'print the task as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
+      const { createTask } = await import('../../services/tasks.ts');
       await withApp(async (app) => {
         const warnings: string[] = [];
         const created = await createTask(app, file, {
@@ -34,6 +31,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .description('every task with its state')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
+      const { listTasks } = await import('../../storage/tasks.ts');
       await withApp(async (app) => {
         const tasks = await listTasks(app.store.db);
         if (opts.json)
@@ -62,6 +60,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .description("one task's state, parameters, pool sizes, teams with members and targets, and deadlines")
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
+      const { taskView } = await import('../../services/task-view.ts');
       await withApp(async (app) => {
         const view = await taskView(app, id);
         if (opts.json) return printJson(io, view);
@@ -75,6 +74,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .requiredOption('--reason <text>', 'why the task is voided (kept in the record)')
     .description('void a task, keeping its record; create it again under a new id to redo it')
     .action(async (id: string, opts: { reason: string }) => {
+      const { voidTask } = await import('../../services/tasks.ts');
       await withApp(async (app) => {
         const t = await voidTask(app, id, opts.reason);
         print(io, `task ${t.id} is void: ${t.voidReason}`);
@@ -91,6 +91,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     .option('--reason <text>', 'why results are missing (with --force)')
     .description('close a task whose results are all entered; a closed task takes no more edits')
     .action(async (id: string, opts: { force?: boolean; reason?: string }) => {
+      const { closeTask } = await import('../../services/task-close.ts');
       await withApp(async (app) => {
         const { task: t, missing } = await closeTask(app, id, opts);
         print(
@@ -103,7 +104,7 @@ export function registerTask(program: Command, { io, withApp }: CommandContext):
     });
 }
 
-type TaskView = Awaited<ReturnType<typeof taskView>>;
+type TaskView = Awaited<ReturnType<typeof import('../../services/task-view.ts').taskView>>;
 
 function printTaskView(io: CommandContext['io'], v: TaskView, tz: string): void {
   const d = v.parameters;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../../errors.ts';
-import { describeCounts, tick } from '../../services/tick.ts';
 import { print, printJson, when } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -27,6 +26,7 @@ export function registerTick(program: Command, { io, withApp }: CommandContext):
     .option('--at <iso-time>', 'the moment to run for, e.g. 2026-12-03T09:00:00+08:00 (default: now)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { at?: string; json?: boolean }) => {
+      const { describeCounts, tick } = await import('../../services/tick.ts');
       // Checked before the database is opened: a mistyped time costs nothing.
       const at = opts.at === undefined ? null : parseAt(opts.at);
       await withApp(async (app) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { resolveIdentities, unresolvedPeople, type ResolveReport } from '../../services/identities.ts';
+import type { ResolveReport } from '../../services/identities.ts';
 import { print, printJson } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 
@@ -14,6 +14,7 @@ export function registerUsers(program: Command, { io, withApp }: CommandContext)
     .option('--all', 'ask Feishu again about identifiers that were already resolved')
     .option('--json', 'print as JSON')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { resolveIdentities, unresolvedPeople } = await import('../../services/identities.ts');
       await withApp(async (app) => {
         let report: ResolveReport | null = null;
         if (!app.config.localMode) {

@@ -5,8 +5,9 @@ import { quote } from '../cells.ts';
 import type { ColumnDef } from '../columns.ts';
 import type { ImportRecord, TableSpec } from '../../storage/import/upsert.ts';
 
-export const IMPORT_KINDS = ['departments', 'items', 'targets', 'inspectors', 'conflicts'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+import type { ImportKind } from './names.ts';
+
+export { IMPORT_KINDS, type ImportKind } from './names.ts';
 
 /** What rows are checked against, loaded once per import inside its transaction. */
 export interface References {
