@@ -31,8 +31,17 @@ export function simOpenId(contact: string): string {
  * inspectors). One person heading a department and inspecting too appears once per role.
  */
 export async function simPeople(app: Pick<App, 'store'>): Promise<SimPerson[]> {
+  return peopleOf(await directoryContacts(app));
+}
+
+/** The directories' contacts: active inspectors, and each department with its head and liaison. */
+async function directoryContacts(app: Pick<App, 'store'>) {
   const db = app.store.db;
   const [inspectors, departments] = await Promise.all([activeInspectorContacts(db), departmentContacts(db)]);
+  return { inspectors, departments };
+}
+
+function peopleOf({ inspectors, departments }: Awaited<ReturnType<typeof directoryContacts>>): SimPerson[] {
   const names = new Map(departments.map((d) => [d.code, d.name]));
   const out: SimPerson[] = [];
   for (const d of departments) {
@@ -73,13 +82,12 @@ export async function simPeople(app: Pick<App, 'store'>): Promise<SimPerson[]> {
  * liancha's identity resolution (`batch_get_id`) finds them as it would in a real tenant. Returns the people.
  */
 export async function registerPeople(app: Pick<App, 'store'>, fake: FakeFeishu): Promise<SimPerson[]> {
-  const db = app.store.db;
-  const [inspectors, departments] = await Promise.all([activeInspectorContacts(db), departmentContacts(db)]);
+  const directory = await directoryContacts(app);
   const contacts = [
-    ...inspectors.flatMap((i) => [i.open_id, i.mobile]),
-    ...departments.flatMap((d) => [d.head, d.liaison]),
+    ...directory.inspectors.flatMap((i) => [i.open_id, i.mobile]),
+    ...directory.departments.flatMap((d) => [d.head, d.liaison]),
   ].filter((c): c is string => Boolean(c?.trim()));
-  const people = await simPeople(app);
+  const people = peopleOf(directory);
   const nameOf = new Map(people.map((p) => [p.openId, p.name]));
   for (const c of contacts) {
     const openId = simOpenId(c);

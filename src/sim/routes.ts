@@ -85,20 +85,17 @@ const tickBody = z.object({ at: z.string().datetime({ offset: true }) });
  */
 export function mountSim(http: Hono, ctx: SimContext): void {
   const { app, fake } = ctx;
-  const events = createEventSender({
-    url: `${ctx.selfUrl}/feishu/events`,
-    encryptKey: app.config.FEISHU_ENCRYPT_KEY,
-    verificationToken: app.config.FEISHU_VERIFICATION_TOKEN!,
-    appId: fake.appId,
-    tenantKey: fake.tenantKey,
-  });
-  const callbacks = createEventSender({
-    url: `${ctx.selfUrl}/feishu/callbacks`,
-    encryptKey: app.config.FEISHU_ENCRYPT_KEY,
-    verificationToken: app.config.FEISHU_VERIFICATION_TOKEN!,
-    appId: fake.appId,
-    tenantKey: fake.tenantKey,
-  });
+  // Feishu's two subscriptions: events (messages) and card callbacks, each signed and encrypted with the app's key.
+  const senderTo = (path: string) =>
+    createEventSender({
+      url: `${ctx.selfUrl}${path}`,
+      encryptKey: app.config.FEISHU_ENCRYPT_KEY,
+      verificationToken: app.config.FEISHU_VERIFICATION_TOKEN!,
+      appId: fake.appId,
+      tenantKey: fake.tenantKey,
+    });
+  const events = senderTo('/feishu/events');
+  const callbacks = senderTo('/feishu/callbacks');
   const clockListeners = new Set<(clock: SimClock) => void>();
   let simulatedAt: Date | null = null;
   const clock = (): SimClock => {

@@ -60,21 +60,7 @@ export interface Chat {
   messages: Message[];
 }
 
-/** Every callback value of every button in a card, wherever it sits. */
-export function buttonValues(card: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.tag === 'button' && Array.isArray(n.behaviors))
-      for (const b of n.behaviors as { type?: string; value?: Record<string, unknown> }[])
-        if (b.type === 'callback' && b.value) out.push(b.value);
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
+export { buttonValues } from '../bot/e2e/setup.ts';
 
 export const title = (m: Message) =>
   ((m.card?.header as { title?: { content?: string } } | undefined)?.title?.content ?? '') as string;
