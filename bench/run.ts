@@ -6,6 +6,7 @@ import { machine } from './measure.ts';
 import { benchImport, importReport } from './import.ts';
 import { benchDraw, drawReport } from './draw.ts';
 import { benchSend, sendReport } from './feishu-send.ts';
+import { benchSendMulti, sendMultiReport } from './feishu-send-multi.ts';
 import { benchCallbacks, callbackReport } from './feishu-callback.ts';
 import { benchResultsImport, resultsImportReport } from './results-import.ts';
 import { benchDigest, digestReport } from './digest.ts';
@@ -45,6 +46,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   send: {
     title: () => 'Assignment cards through the fake Feishu (1,000 cards to 1,000 users)',
     run: async () => sendReport(await benchSend({ cards: 1000 })),
+  },
+  'send-multi': {
+    title: () => 'Assignment cards from three instances on one PostgreSQL (1,000 cards; one instance killed)',
+    run: async () => sendMultiReport(await benchSendMulti({ cards: 1000, instances: 3 })),
   },
   callback: {
     title: () => 'Card-callback latency at 200 req/s (verification and decryption on)',

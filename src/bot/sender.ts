@@ -15,7 +15,7 @@ import { DEFAULT_RETRY_POLICY } from './sending/backoff.ts';
 import { ClaimQueue } from './sending/claims.ts';
 import { senderClock, type SenderClock } from './sending/clock.ts';
 import { deliver, type Delivery } from './sending/deliver.ts';
-import { localGate, sharedGate, type SendGate } from './sending/gate.ts';
+import { awaitPlace, localGate, sharedGate, type SendGate } from './sending/gate.ts';
 import { checksFor, DEFAULT_SENDER_LIMITS, pauseKeyFor, type SenderLimits } from './sending/limits.ts';
 import { addReports, emptyReport, type DrainReport } from './sending/report.ts';
 
@@ -104,8 +104,8 @@ export function createSender(options: SenderOptions): Sender {
   const pacing = options.pacing ?? (store.dialect === 'postgres' ? 'shared' : 'local');
   const gate: SendGate =
     pacing === 'shared'
-      ? sharedGate({ store, log, maxWindowMs: limits.appMinuteWindowMs })
-      : localGate(limits.appMinuteWindowMs);
+      ? sharedGate({ store, clock, log, maxWindowMs: limits.appMinuteWindowMs })
+      : localGate(clock, limits.appMinuteWindowMs);
   const delivery: Delivery = {
     store,
     feishu,
@@ -140,6 +140,8 @@ export function createSender(options: SenderOptions): Sender {
     await feishu.warmUp().catch(() => undefined);
     const checks = (row: OutboxRow) => checksFor(row, limits, queue.targets.get(row.id)?.messageId);
     const isStopped = () => stopped;
+    /** Rows whose place came when this process was too busy to send on time: the next may be late. */
+    const late = new Set<string>();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (;;) {
@@ -147,23 +149,21 @@ export function createSender(options: SenderOptions): Sender {
           if (!row) return;
           let place;
           try {
-            place = await gate.take(checks(row), clock.now());
+            place = await awaitPlace(gate, clock, checks(row), {
+              stopped: isStopped,
+              lateAllowed: late.has(row.id),
+            });
           } catch (err) {
             // The database failed us: this worker stops; the row goes back, to be handed back at the pass's end.
             log.error({ err, id: row.id }, 'outbox pacing failed');
             queue.putBack(row);
             return;
           }
-          if (!place.ok) {
+          if (place.kind !== 'go') {
             queue.putBack(row);
+            if (place.kind === 'stop') return;
+            if (place.kind === 'late') late.add(row.id);
             continue;
-          }
-          const wait = place.at - clock.now();
-          if (wait > 0) await clock.sleep(wait);
-          if (stopped) {
-            // Its place goes unused: fewer calls than counted, never more.
-            queue.putBack(row);
-            return;
           }
           const { giveBack } = place;
           const onRateLimited = async (r: OutboxRow, until: number) => {
