@@ -13,6 +13,7 @@ import {
   drawParametersFor,
   eligibleOfficers,
   eligibleTargets,
+  targetDirectories,
   runDraw,
   verifyRecord,
   type DrawOutcome,
@@ -25,7 +26,8 @@ import {
 import type { TaskDefinition } from '../domain/task.ts';
 import { UserError } from '../errors.ts';
 import { appendAudit, auditHead } from '../storage/audit.ts';
-import { listConflicts, listInspectors, listItems, targetPages } from '../storage/directory.ts';
+import { listConflicts, listInspectors, listItems } from '../storage/directory.ts';
+import { countTargets, targetsForEligibility } from '../storage/draw-targets.ts';
 import {
   approvedSubstitutions,
   drawRunForUpdate,
@@ -51,9 +53,17 @@ import { moveTask, requireTask } from './tasks.ts';
  */
 
 interface Snapshots {
-  texts: SnapshotTexts;
+  /** The targets text as UTF-8 bytes (a million lines are 27 MB; the string is made only where one is needed). */
+  targets: Buffer;
+  officers: string;
+  conflicts: string;
   hashes: SnapshotHashes;
   pools: PoolReport;
+}
+
+/** The three texts as strings. */
+function textsOf(snap: Snapshots): SnapshotTexts {
+  return { targets: snap.targets.toString('utf8'), officers: snap.officers, conflicts: snap.conflicts };
 }
 
 async function eligibilityOptions(
@@ -70,8 +80,8 @@ async function eligibilityOptions(
 
 /**
  * Reads the directories as they are now and computes the task's canonical snapshots. Targets are read a page at
- * a time and only the eligible ones' lines are kept, as bytes in one buffer (TargetLinesBuilder: about 32 bytes a
- * target), which also sorts and hashes them.
+ * a time with only the columns the rules read, and only the eligible ones' lines are kept, as bytes in one buffer
+ * (TargetLinesBuilder: about 32 bytes a target), which also sorts and hashes them.
  */
 async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefinition): Promise<Snapshots> {
   const opts = await eligibilityOptions(app, db, task);
@@ -79,12 +89,12 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   const officers = eligibleOfficers(task, inspectors);
   const conflicts = await listConflicts(db);
   const conflictUsccs = new Set(conflicts.map((c) => c.uscc));
-  const lines = new TargetLinesBuilder();
+  const lines = new TargetLinesBuilder({ expectedLines: await countTargets(db) });
   const inConflict: Target[] = [];
   // One eligible target per region is enough for the officer pools per region (preview and announcement).
   const regionSamples = new Map<string, Target>();
   let pools: PoolReport | null = null;
-  for await (const page of targetPages(db, { eligibilityOnly: true })) {
+  for await (const page of targetsForEligibility(db, targetDirectories(task))) {
     const pagePools = describePools(task, page, [], opts);
     pools = pools ? addTargetPools(pools, pagePools) : pagePools;
     for (const t of eligibleTargets(task, page, opts)) {
@@ -100,17 +110,14 @@ async function computeSnapshots(app: App, db: Kysely<Database>, task: TaskDefini
   });
   pools = { targets: (pools ?? officerPools).targets, officers: officerPools.officers };
   const targets = lines.finish();
-  const texts = {
-    targets: targets.text,
-    officers: officersSnapshotText(officers),
-    conflicts: conflictsSnapshotText(conflicts, officers, inConflict),
-  };
+  const officersText = officersSnapshotText(officers);
+  const conflictsText = conflictsSnapshotText(conflicts, officers, inConflict);
   const hashes = {
     targets: targets.hash,
-    officers: sha256Hex(texts.officers),
-    conflicts: sha256Hex(texts.conflicts),
+    officers: sha256Hex(officersText),
+    conflicts: sha256Hex(conflictsText),
   };
-  return { texts, hashes, pools };
+  return { targets: targets.bytes, officers: officersText, conflicts: conflictsText, hashes, pools };
 }
 
 function addTargetPools(a: PoolReport, b: PoolReport): PoolReport {
@@ -163,7 +170,7 @@ export async function previewDraw(app: App, taskId: string): Promise<Preview> {
         taskId,
         entropy,
         parameters: drawParametersFor(task.definition),
-        snapshots: snap.texts,
+        snapshots: textsOf(snap),
       }),
     };
   } catch (err) {
@@ -234,17 +241,17 @@ async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at:
         'DRAW.CANNOT_STAFF',
         `task ${taskId} cannot be frozen: ${refusal}. Nothing was saved; fix the directories or the task and freeze again`,
       );
-    const parameters = drawParametersFor(task.definition);
     const freeze = {
       taskId,
       entropySource,
       frozenAt: at,
       frozenBy: app.actor,
-      parameters,
-      snapshots: snap.texts,
+      parameters: drawParametersFor(task.definition),
       hashes: snap.hashes,
     };
-    await insertFreeze(trx, freeze);
+    // The targets text goes in as the bytes that were hashed; its string is made only after (for the row).
+    const { officers, conflicts } = snap;
+    await insertFreeze(trx, { ...freeze, snapshots: { targets: snap.targets, officers, conflicts } });
     await moveTask(trx, task, 'freeze', app.clock());
     const audit = await appendAudit(trx, {
       at,
@@ -260,7 +267,7 @@ async function freezeOnce(app: App, task: TaskRecord, entropySource: string, at:
     });
     // The announcement commits with the freeze and carries the hash of its audit entry (the anchor);
     // the running bot's sender delivers it.
-    const row = { ...freeze, entropy: null, seed: null, runAt: null, runBy: null };
+    const row = { ...freeze, snapshots: textsOf(snap), entropy: null, seed: null, runAt: null, runBy: null };
     await queueFreezeAnnouncement(trx, app, task.definition, row, snap.pools, audit.hash);
     return row;
   });

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { RISK_CLASSES } from '../domain/directory.ts';
 import type {
   DrawOutcome,
@@ -52,7 +52,23 @@ function toDrawRow(r: DrawsTable): DrawRow {
   };
 }
 
-export async function insertFreeze(trx: Transaction<Database>, f: FreezeRow): Promise<void> {
+/**
+ * A freeze as written. The targets snapshot may be given as its UTF-8 bytes: a million-target text is then never
+ * a JavaScript string on the way in (the driver would copy a string to UTF-8 first), and is stored as text.
+ */
+export type FreezeInsert = Omit<FreezeRow, 'snapshots'> & {
+  snapshots: Omit<SnapshotTexts, 'targets'> & { targets: string | Buffer };
+};
+
+/** Text from UTF-8 bytes, in the statement itself; each dialect keeps the bytes exactly. */
+function textFromUtf8(trx: Transaction<Database>, value: string | Buffer) {
+  if (typeof value === 'string') return value;
+  return dialectOf(trx) === 'postgres'
+    ? sql<string>`convert_from(${value}, 'UTF8')`
+    : sql<string>`cast(${value} as text)`;
+}
+
+export async function insertFreeze(trx: Transaction<Database>, f: FreezeInsert): Promise<void> {
   await trx
     .insertInto('draws')
     .values({
@@ -61,7 +77,7 @@ export async function insertFreeze(trx: Transaction<Database>, f: FreezeRow): Pr
       frozen_at: f.frozenAt,
       frozen_by: f.frozenBy,
       parameters: JSON.stringify(f.parameters),
-      targets_snapshot: f.snapshots.targets,
+      targets_snapshot: textFromUtf8(trx, f.snapshots.targets),
       officers_snapshot: f.snapshots.officers,
       conflicts_snapshot: f.snapshots.conflicts,
       targets_hash: f.hashes.targets,

@@ -55,13 +55,24 @@ export function sameYearExclusionApplies(
   return setting && taskItems.length > 0 && taskItems.every((item) => item.category === 'general');
 }
 
+/**
+ * The departments whose directory admits a target to the task: `scope.directories`, or else every task
+ * department, initiator included. Only a target's departments among these matter to the rules, so a reader of a
+ * large directory may load just those.
+ */
+export function targetDirectories(task: TaskDefinition): string[] {
+  return task.scope.directories && task.scope.directories.length > 0
+    ? [...new Set(task.scope.directories)]
+    : taskDepartments(task);
+}
+
 /** The task's target rules compiled once, so a million targets cost a few set look-ups each. */
 function targetRules(task: TaskDefinition, opts: TargetEligibilityOptions) {
   return {
     kinds: filterSet(task.scope.kinds),
     regions: filterSet(task.scope.regions),
     industries: filterSet(task.scope.industries),
-    directories: filterSet(task.scope.directories) ?? new Set(taskDepartments(task)),
+    directories: new Set(targetDirectories(task)),
     excluded: sameYearExclusionApplies(task, opts.items, opts.sameYearExclusion) ? opts.excludedUsccs : null,
   };
 }

@@ -14,6 +14,7 @@ export { TargetLinesBuilder, TargetTable, type TargetsSnapshot } from './target-
 export {
   eligibleTargets,
   eligibleOfficers,
+  targetDirectories,
   sameYearExclusionApplies,
   describePools,
   TARGET_EXCLUSIONS,

@@ -66,7 +66,7 @@ function canonicalText(snapshot: SnapshotName, lines: readonly string[], uniqueI
 export function targetsSnapshotText(targets: readonly Target[]): string {
   const builder = new TargetLinesBuilder();
   for (const t of targets) builder.add(t);
-  return builder.finish().text;
+  return builder.finish().bytes.toString('utf8');
 }
 
 /**

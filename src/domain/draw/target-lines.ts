@@ -12,10 +12,16 @@ import { byteCompare } from './stream.ts';
 
 const TAB = 0x09;
 const LINE_FEED = 0x0a;
+/** Room reserved per expected line: a USCC line (`uscc\trisk\tregion\n`) is 27 bytes. */
+const BYTES_PER_LINE = 32;
 
-/** The finished targets snapshot: the canonical text, its hash and how many lines it has. */
+/** The finished targets snapshot: the canonical text as UTF-8 bytes, its hash and how many lines it has. */
 export interface TargetsSnapshot {
-  text: string;
+  /**
+   * The text's UTF-8 bytes, exactly as hashed. A caller that stores it can write these bytes as text, and make
+   * the JavaScript string (`bytes.toString('utf8')`) only afterwards, if at all.
+   */
+  bytes: Buffer;
   /** Lower-case hex SHA-256 of the text's UTF-8 bytes. */
   hash: string;
   lines: number;
@@ -27,15 +33,26 @@ export interface TargetsSnapshot {
  * @example
  *   const b = new TargetLinesBuilder();
  *   b.add({ uscc: '9115030300000000B2', risk: 'B', region: '150303' });
- *   b.finish().text; // '9115030300000000B2\tB\t150303\n'
+ *   b.finish().bytes.toString('utf8'); // '9115030300000000B2\tB\t150303\n'
  */
 export class TargetLinesBuilder {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes: Buffer;
   private used = 0;
   /** starts[i] is where line i begins; line i ends (its "\n") one byte before starts[i + 1] or `used`. */
-  private starts = new Uint32Array(1 << 12);
+  private starts: Uint32Array;
   private count = 0;
   private finished = false;
+
+  /**
+   * `expectedLines` (say, how many targets the directory holds) sizes the buffers once: room the lines never
+   * use is never written, so it costs address space, not memory, while growing by copying would leave each
+   * outgrown buffer behind until the next full garbage collection.
+   */
+  constructor(opts: { expectedLines?: number } = {}) {
+    const lines = Math.max(1 << 12, Math.ceil(opts.expectedLines ?? 0));
+    this.bytes = Buffer.allocUnsafe(lines * BYTES_PER_LINE);
+    this.starts = new Uint32Array(lines);
+  }
 
   /** Lines added so far. */
   get lines(): number {
@@ -54,7 +71,7 @@ export class TargetLinesBuilder {
     // At most 3 UTF-8 bytes per UTF-16 code unit, plus the two tabs and the line feed.
     this.reserve(3 * (uscc.length + risk.length + region.length) + 3);
     if (this.count === this.starts.length) {
-      const grown = new Uint32Array(this.starts.length * 2);
+      const grown = new Uint32Array(Math.ceil(this.starts.length * 1.5));
       grown.set(this.starts);
       this.starts = grown;
     }
@@ -104,16 +121,15 @@ export class TargetLinesBuilder {
       }
     }
     const hash = createHash('sha256').update(text).digest('hex');
-    const result = { text: text.toString('utf8'), hash, lines: n };
     this.bytes = Buffer.alloc(0);
     this.starts = new Uint32Array(0);
-    return result;
+    return { bytes: text, hash, lines: n };
   }
 
   private reserve(extra: number): void {
     if (this.used + extra <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.used + extra) size *= 2;
+    let size = Math.ceil(this.bytes.length * 1.5);
+    while (size < this.used + extra) size = Math.ceil(size * 1.5);
     const grown = Buffer.allocUnsafe(size);
     this.bytes.copy(grown, 0, 0, this.used);
     this.bytes = grown;
