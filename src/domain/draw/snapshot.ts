@@ -283,25 +283,17 @@ export function parseTargetTable(text: string): TargetTable {
   let lines = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
   const starts = new Uint32Array(lines);
-  const usccEnds = new Uint32Array(lines);
   const riskCodes = new Uint8Array(lines);
-  const regionIds = new Uint32Array(lines);
-  const regions = new Map<string, number>();
   let i = 0;
   forEachCanonicalLine('targets', text, 3, (spans, line) => {
     const risk = spans[3]! - spans[2]! === 1 ? riskCodeOf(text[spans[2]!]!) : -1;
     if (risk < 0) throw formatError('targets', line, `has risk class ${text.slice(spans[2], spans[3])}`);
     if (spans[5] === spans[4]) throw formatError('targets', line, 'has no region');
-    const region = text.slice(spans[4], spans[5]);
-    let id = regions.get(region);
-    if (id === undefined) regions.set(region, (id = regions.size));
     starts[i] = spans[0]!;
-    usccEnds[i] = spans[1]!;
     riskCodes[i] = risk;
-    regionIds[i] = id;
     i += 1;
   });
-  return new TargetTable(text, starts, usccEnds, riskCodes, regionIds, [...regions.keys()]);
+  return new TargetTable(text, starts, riskCodes);
 }
 
 /** Rows of an officers text, in certificate byte order; regions must be sorted and free of repeats. */

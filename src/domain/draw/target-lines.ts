@@ -186,50 +186,35 @@ export class TargetLinesBuilder {
 const RISK_CODES: readonly RiskClass[] = ['A', 'B', 'C', 'D'];
 
 /**
- * A parsed targets snapshot held compactly for the draw: the canonical text itself, and per line where its USCC
- * starts and ends, its risk class and its region (an index into the few distinct regions) — 13 bytes a target
- * beside the text, where a row object with its strings cost about a hundred. Lines are in the text's (byte) order.
+ * A parsed (and so checked) targets snapshot held compactly for the draw: the canonical text itself, where each
+ * line starts and each line's risk class — 5 bytes a target beside the text, where a row object with its strings
+ * cost about a hundred. A target's USCC and region are read from its line when asked for. Lines are in the
+ * text's (byte) order.
  */
 export class TargetTable {
-  /** The distinct regions, in the order they first appear. */
-  private readonly regionNames: readonly string[];
-
   constructor(
     private readonly text: string,
     private readonly starts: Uint32Array,
-    private readonly usccEnds: Uint32Array,
     private readonly riskCodes: Uint8Array,
-    private readonly regionIds: Uint32Array,
-    regionNames: readonly string[],
-  ) {
-    this.regionNames = regionNames;
-  }
+  ) {}
 
   /**
    * The table of rows already in canonical order (parseTargetsSnapshot's), for callers that hold rows.
    * @example TargetTable.fromRows([{ uscc: 'X1', risk: 'A', region: '150302' }]).uscc(0); // 'X1'
    */
   static fromRows(rows: readonly { uscc: string; risk: RiskClass; region: string }[]): TargetTable {
-    const n = rows.length;
-    const starts = new Uint32Array(n);
-    const usccEnds = new Uint32Array(n);
-    const riskCodes = new Uint8Array(n);
-    const regionIds = new Uint32Array(n);
-    const regions = new Map<string, number>();
+    const starts = new Uint32Array(rows.length);
+    const riskCodes = new Uint8Array(rows.length);
     const lines: string[] = [];
     let at = 0;
     rows.forEach((r, i) => {
       const line = `${r.uscc}\t${r.risk}\t${r.region}\n`;
       starts[i] = at;
-      usccEnds[i] = at + r.uscc.length;
       riskCodes[i] = RISK_CODES.indexOf(r.risk);
-      let id = regions.get(r.region);
-      if (id === undefined) regions.set(r.region, (id = regions.size));
-      regionIds[i] = id;
       lines.push(line);
       at += line.length;
     });
-    return new TargetTable(lines.join(''), starts, usccEnds, riskCodes, regionIds, [...regions.keys()]);
+    return new TargetTable(lines.join(''), starts, riskCodes);
   }
 
   /** How many targets. */
@@ -238,7 +223,8 @@ export class TargetTable {
   }
 
   uscc(i: number): string {
-    return this.text.slice(this.starts[i], this.usccEnds[i]);
+    const start = this.starts[i]!;
+    return this.text.slice(start, this.text.indexOf('\t', start));
   }
 
   risk(i: number): RiskClass {
@@ -251,7 +237,9 @@ export class TargetTable {
   }
 
   region(i: number): string {
-    return this.regionNames[this.regionIds[i]!]!;
+    const riskAt = this.text.indexOf('\t', this.starts[i]) + 1;
+    const end = (i + 1 < this.starts.length ? this.starts[i + 1]! : this.text.length) - 1;
+    return this.text.slice(this.text.indexOf('\t', riskAt) + 1, end);
   }
 
   /** Whether a target with this USCC is in the table (binary search in byte order). */
