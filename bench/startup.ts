@@ -1,7 +1,7 @@
 /**
  * Start-up and idle cost of the built package (issue 13 item 1): `liancha --help` — wall time of the whole
  * process and its peak RSS — and the server left idle for 60 s (`npm start`: local mode on SQLite, and with
- * Feishu credentials set), its RSS then. Median of 5 runs, each next to a floor measured in the same run: `node -e 0`
+ * Feishu credentials set), its RSS then, started as package.json's `start` script says (`--v8-pool-size=1`). Median of 5 runs, each next to a floor measured in the same run: `node -e 0`
  * for the command, an idle `node` holding a timer for the server. Builds `dist/` first (`npm run build`), so
  * `bin/liancha.js` runs the compiled code, as after `npm ci`.
  */
@@ -77,9 +77,18 @@ async function idleRss(start: (i: number, port: number, dir: string) => string[]
   return median(rss);
 }
 
+/** `npm start` as package.json says it (`node <flags> bin/liancha.js serve`), without npm's own process around it. */
+function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return args;
+}
+
 export async function benchStartup(): Promise<StartupResult> {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   const bin = join(ROOT, 'bin', 'liancha.js');
+  const serve = startArgs();
   timedProcess([bin, '--help']); // warm the file cache
   const help = Array.from({ length: RUNS }, () => timedProcess([bin, '--help']));
   const floor = Array.from({ length: RUNS }, () => timedProcess(['-e', '0']));
@@ -87,9 +96,9 @@ export async function benchStartup(): Promise<StartupResult> {
     `--help: ${median(help.map((h) => h.ms)).toFixed(0)} ms; idle servers for ${IDLE_MS / 1000} s …`,
   );
   const [idleLocal, idleFeishu, idleFloor] = await Promise.all([
-    idleRss(() => [bin, 'serve'], {}),
+    idleRss(() => serve, {}),
     // Credentials of an app whose Feishu does not answer: the production server, idle.
-    idleRss(() => [bin, 'serve'], {
+    idleRss(() => serve, {
       FEISHU_APP_ID: 'cli_bench',
       FEISHU_APP_SECRET: 'bench',
       FEISHU_DOMAIN: 'http://127.0.0.1:9',
