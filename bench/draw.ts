@@ -7,6 +7,8 @@ import { buildSyntheticCity, deptCode, writeBenchTask } from './synthetic-city.t
 export interface DrawBenchResult {
   shape: { targets: number; officers: number; departments: number; regions: number };
   floor: Measurement;
+  /** `liancha task show` on the same database: the process's fixed cost (Node, tsx, the libraries, the database). */
+  processFloor: Measurement;
   freeze: Measurement;
   run: Measurement;
   verify: Measurement;
@@ -30,23 +32,32 @@ export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBe
   writeBenchTask(taskFile, 'BENCH-2026-001', 'benchmark draw');
   measureCli(['task', 'create', taskFile], env);
   const floor = measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]);
+  const processFloor = measureCli(['task', 'show', 'BENCH-2026-001'], env);
   const freeze = measureCli(['draw', 'freeze', 'BENCH-2026-001', '--entropy-source', 'benchmark'], env);
   const run = measureCli(['draw', 'run', 'BENCH-2026-001', '--entropy', '12345'], env);
   const verify = measureCli(['draw', 'verify', 'BENCH-2026-001'], env);
-  return { shape, floor, freeze, run, verify };
+  return { shape, floor, processFloor, freeze, run, verify };
 }
 
+/** Peak RSS each step may reach (issue 13). */
+const RSS_GOAL_MB = 300;
+
 export function drawReport(r: DrawBenchResult): string {
-  const row = (name: string, m: Measurement) =>
-    `| ${name} | ${(m.ms / 1000).toFixed(2)} s | ${(m.ms / r.floor.ms).toFixed(2)}× | ${m.peakRssMb.toFixed(0)} MB |`;
+  const mb = (m: Measurement) => `${m.peakRssMb.toFixed(0)} MB`;
+  const row = (name: string, m: Measurement, goal: boolean) =>
+    `| ${name} | ${(m.ms / 1000).toFixed(2)} s | ${(m.ms / r.floor.ms).toFixed(2)}× | ${mb(m)} | ` +
+    (goal
+      ? `+${(m.peakRssMb - r.processFloor.peakRssMb).toFixed(0)} MB | ${m.peakRssMb <= RSS_GOAL_MB ? 'yes' : '**no**'} |`
+      : '— | — |');
   return [
     `${r.shape.targets.toLocaleString('en')} targets, ${r.shape.officers} officers, ${r.shape.departments} departments, ${r.shape.regions} regions; 5 % per risk class, 6 targets per team.`,
     '',
-    '| step | wall time | × floor | peak RSS |',
-    '| --- | --- | --- | --- |',
-    row('floor: read eligible rows + hash canonical text', r.floor),
-    row('`draw freeze`', r.freeze),
-    row('`draw run`', r.run),
-    row('`draw verify`', r.verify),
+    `| step | wall time | × floor | peak RSS | above the process floor | ≤ ${RSS_GOAL_MB} MB? |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    row('floor: read eligible rows + hash canonical text', r.floor, false),
+    row('process floor: `liancha task show` (no draw work)', r.processFloor, false),
+    row('`draw freeze`', r.freeze, true),
+    row('`draw run`', r.run, true),
+    row('`draw verify`', r.verify, true),
   ].join('\n');
 }
