@@ -7,7 +7,7 @@ import type { TaskDefinition } from '../domain/task.ts';
 import { localTime } from '../domain/time.ts';
 import { directoryCounts, directoryNames, targetsByUscc } from '../storage/directory.ts';
 import { loadMembers, teamRegions, teamTargets, type DrawRow, type TeamMember } from '../storage/draws.ts';
-import { identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
+import { identitiesOf, identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { latestRequestsOfTask } from '../storage/substitutions.ts';
 import type { Decider, SubstitutionRequest } from '../domain/substitution-request.ts';
@@ -38,12 +38,18 @@ export function resultDeadline(task: TaskDefinition) {
 
 /**
  * Resolves inspectors to Feishu open_ids: the imported open_id, or what their mobile/e-mail resolved to
- * (`liancha users check`). Loads the identity table once, so a draw with thousands of members costs one query.
+ * (`liancha users check`). Loads the identity table once, so a draw with thousands of members costs one query —
+ * or, given `only` the people it will be asked about (one team's card, on a button press), just their rows: the
+ * whole table was two thirds of a click's time in SQLite (BENCHMARKS.md, card callbacks).
  */
 export async function openIdResolver(
   db: Db,
+  only?: readonly { openId: string | null; mobile: string | null }[],
 ): Promise<(person: { openId: string | null; mobile: string | null }) => string | null> {
-  const identities = await loadIdentities(db);
+  const raws = only?.flatMap((p) =>
+    [p.openId, p.mobile].flatMap((v) => (v?.trim() ? [v.trim(), normalizeIdentifier(v)] : [])),
+  );
+  const identities = raws ? await identitiesOf(db, raws) : await loadIdentities(db);
   const resolve = (raw: string | null) => {
     const v = raw?.trim();
     if (!v) return null;
@@ -142,7 +148,7 @@ export async function assignmentData(
     (m) => m.teamNo,
   );
   const deadline = resultDeadline(task);
-  const openIdOf = await openIdResolver(db);
+  const openIdOf = await openIdResolver(db, only ? membersAll : undefined);
   const requests = await latestRequestsOfTask(db, task.id, only?.team);
   const byCert = new Map(membersAll.map((m) => [`${m.teamNo}\t${m.certNo}`, m]));
   const out: (AssignmentCardData & { openId: string | null })[] = [];

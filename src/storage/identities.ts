@@ -48,6 +48,20 @@ export async function loadIdentities(db: Db): Promise<Map<string, IdentityRow>> 
   return new Map(rows.map((r) => [r.raw, r]));
 }
 
+/** The identity rows of these identifiers only (a card for one team needs a handful, not the whole table). */
+export async function identitiesOf(db: Db, raws: readonly string[]): Promise<Map<string, IdentityRow>> {
+  const out = new Map<string, IdentityRow>();
+  const wanted = [...new Set(raws)];
+  for (let i = 0; i < wanted.length; i += 500)
+    for (const r of await db
+      .selectFrom('identities')
+      .selectAll()
+      .where('raw', 'in', wanted.slice(i, i + 500))
+      .execute())
+      out.set(r.raw, r);
+  return out;
+}
+
 /**
  * The open_id to message for a directory identifier: an open_id is itself; a mobile or e-mail is what
  * `liancha users check` (or the bot at start-up) resolved it to; null when it is not resolved.
