@@ -19,9 +19,7 @@ const overrideSchema = z.object({
  * `config/holidays.json`. Coverage is the set of years actually present — chinese-days itself silently treats
  * later years as Monday–Friday, which is why its data is read here rather than its functions.
  */
-export function loadCalendar(
-  overridePath = projectPath('config', 'holidays.json'),
-): CalendarData {
+export function loadCalendar(overridePath = projectPath('config', 'holidays.json')): CalendarData {
   // Built once per process: cards compute deadlines on every button press, and a reviewed change to the override
   // file takes effect when the server restarts (as any configuration does).
   const key = String(overridePath);

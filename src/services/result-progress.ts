@@ -114,7 +114,11 @@ export async function standingOfTasks(
     const missingDepts = depts.filter((d) => !have.has(d));
     // Every missing part of a target is due from the same date: the target's inspection, or the window's end.
     const deadline = missingDepts.length > 0 ? resultDeadline(calendar, task, row.firstInspectedOn) : null;
-    const missing = missingDepts.map((dept) => ({ dept, deadline: deadline!, overdue: today > deadline!.date }));
+    const missing = missingDepts.map((dept) => ({
+      dept,
+      deadline: deadline!,
+      overdue: today > deadline!.date,
+    }));
     out.get(row.taskId)!.push({
       uscc: row.uscc,
       team: row.team,
