@@ -179,6 +179,8 @@ export function createSender(options: SenderOptions): Sender {
           } catch (err) {
             // The database failed us: the row stays claimed and is taken up again when its lease ends.
             log.error({ err, id: row.id }, 'outbox dispatch failed');
+          } finally {
+            queue.done(row);
           }
         }
       }),

@@ -83,6 +83,18 @@ describe.skipIf(!pgAvailable())('several instances on one PostgreSQL', () => {
     expect([...by.keys()].sort()).toEqual(['A', 'B', 'C']); // all three sent
   });
 
+  it('one instance sends a chat’s cards in the order they were queued, whichever worker gets its place first', async () => {
+    // The group must read the freeze announcement before the draw result: sixteen workers reserve places in the
+    // database at once, and a later card's reservation may commit first.
+    const { fake } = await setUp({});
+    fake.addChat({ chatId: 'oc_joint' });
+    await h!.enqueueCards(Array(8).fill('oc_joint'), 'chat_id');
+    await instance('A', { batchSize: 100 }).drainUntilIdle({ maxWaitMs: 20_000 });
+    expect(fake.messagesTo('oc_joint').map((m) => JSON.parse(m.content).header.title.content)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `card ${i}`),
+    );
+  });
+
   it('three instances keep to a group chat’s limit together, and to the app’s minute', async () => {
     // 2 sends a second to one chat, 6 a minute for the app; each instance would send 1.6 a second to the chat.
     const { fake } = await setUp({ limits: { perReceiverPerSecond: 2, appPerMinute: 6 } });

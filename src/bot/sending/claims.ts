@@ -27,6 +27,8 @@ export class ClaimQueue {
   /** Patch row id → the message it updates, for patches chained to a row sent in an earlier pass or this one. */
   readonly targets = new Map<string, PatchTarget>();
   private readonly rows: OutboxRow[] = [];
+  /** Conversations with a row handed out and not yet `done`: their later rows wait, so they arrive in order. */
+  private readonly busy = new Set<string>();
   private exhausted = false;
   private refilling: Promise<void> | null = null;
 
@@ -58,11 +60,22 @@ export class ClaimQueue {
       }
       const now = this.o.clock.now();
       let wait = Infinity;
+      // Rows are in outbox order; a conversation's row never overtakes its earlier one — the group should read the
+      // freeze announcement before the draw result, whichever worker's call would have been placed first.
+      const held = new Set(this.busy);
       for (let i = 0; i < this.rows.length; i++) {
-        const w = ready(this.rows[i]!, now);
-        if (w === 0) return this.rows.splice(i, 1)[0]!;
+        const row = this.rows[i]!;
+        const key = conversationOf(row);
+        if (held.has(key)) continue;
+        const w = ready(row, now);
+        if (w === 0) {
+          this.busy.add(key);
+          return this.rows.splice(i, 1)[0]!;
+        }
+        held.add(key);
         wait = Math.min(wait, w);
       }
+      if (wait === Infinity) wait = 5; // everything waits on a call in flight
       await this.o.clock.sleep(Math.min(Math.max(Math.ceil(wait), 1), 100));
     }
   }
@@ -71,6 +84,12 @@ export class ClaimQueue {
   putBack(row: OutboxRow): void {
     const at = this.rows.findIndex((r) => r.seq > row.seq);
     this.rows.splice(at === -1 ? this.rows.length : at, 0, row);
+    this.done(row);
+  }
+
+  /** A row handed out was tried (sent, failed or to be retried): its conversation's next row may go. */
+  done(row: OutboxRow): void {
+    this.busy.delete(conversationOf(row));
   }
 
   /** Waits for a claim in flight, then hands back the rows not handed out (not counted as attempts). */
@@ -113,4 +132,9 @@ export class ClaimQueue {
     }
     this.rows.push(...rows);
   }
+}
+
+/** Who reads a row's message: the chat or person it is sent to, or the message a reply or an update is about. */
+function conversationOf(row: OutboxRow): string {
+  return row.receive_id ?? row.target_message_id ?? row.patch_of ?? row.id;
 }
