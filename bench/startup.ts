@@ -61,10 +61,10 @@ async function idleRss(start: (i: number, port: number, dir: string) => string[]
         cwd: ROOT,
         env: {
           ...process.env,
+          LOG_LEVEL: 'warn',
           ...env,
           PORT: String(port),
           DATABASE_URL: `file:${join(dir, 'liancha.db')}`,
-          LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
