@@ -7,11 +7,10 @@ import { importDemoDirectories, seedDemoTasks, type DemoSummary } from './demo.t
 import { startFakeFeishu, type FakeFeishu } from './feishu/server.ts';
 import { restoreChats } from './history.ts';
 import { registerPeople } from './people.ts';
-export { LOCAL_BANNER } from './banner.ts';
 import { mountSim, type SimContext } from './routes.ts';
 
 /** The joint-meeting group of local mode, when JOINT_CHAT_ID does not name one. */
-export const SIM_GROUP = { chatId: 'oc_sim_joint_meeting', name: '双随机联席会议群（本地模拟）' };
+const SIM_GROUP = { chatId: 'oc_sim_joint_meeting', name: '双随机联席会议群（本地模拟）' };
 
 export interface LocalBot {
   bot: BotRuntime;
