@@ -20,13 +20,14 @@ import { getPriority, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { openStore, type Store } from '../src/storage/db.ts';
 import { migrate } from '../src/storage/migrate.ts';
-import { enqueueMessage } from '../src/storage/outbox.ts';
 import { startFakeFeishu, type FakeFeishu } from '../src/sim/feishu/server.ts';
 import { assignmentCard } from '../test/fake-feishu/sample-cards.ts';
+import { enqueueAssignmentCards } from './feishu-send.ts';
+import { createPostgresDatabase } from '../test/helpers/pg-database.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { busiest } from '../test/bot/sending/busiest.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CEILING = 50;
@@ -112,22 +113,7 @@ async function runOnce(
   try {
     await migrate(store);
     const users = fake.addUsers(cards, 'bench');
-    for (let i = 0; i < cards; i += 100)
-      await store.db.transaction().execute(async (trx) => {
-        for (let j = i; j < Math.min(cards, i + 100); j++)
-          await enqueueMessage(
-            trx,
-            {
-              kind: 'send',
-              receiveIdType: 'open_id',
-              receiveId: users[j]!.openId,
-              msgType: 'interactive',
-              content: assignmentCard(j),
-              ref: `assignment:BENCH:${j % 40}:C${j}`,
-            },
-            new Date(),
-          );
-      });
+    await enqueueAssignmentCards(store, users);
 
     for (let i = 0; i < instances; i++) children.push(startInstance(url, fake, `bench-${i}`));
     await Promise.all(children.map((c) => message(c, 'ready')));
@@ -257,27 +243,9 @@ async function held(store: Store, instance: string): Promise<number> {
   return Number(r.n);
 }
 
-/** The most times in any window of `windowMs` (a time t counts in (t - windowMs, t], as the fake's windows). */
-function busiest(times: number[], windowMs: number): number {
-  let most = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[i]! <= times[j]! - windowMs) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
-}
-
 let databases = 0;
 async function freshDatabase(admin: string, tag: string): Promise<string> {
-  const name = `bench_send_${tag}_${process.pid}_${databases++}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  return admin.replace(/\/[^/]*$/, `/${name}`);
+  return createPostgresDatabase(admin, `bench_send_${tag}_${process.pid}_${databases++}`);
 }
 
 /** A throw-away PostgreSQL server (as test/setup/postgres.ts starts one; as root it runs as `postgres`). */

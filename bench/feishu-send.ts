@@ -15,7 +15,7 @@ import pino from 'pino';
 import { systemClock } from '../src/app.ts';
 import { createFeishuClient } from '../src/bot/feishu/client.ts';
 import { createSender } from '../src/bot/sender.ts';
-import { openStore } from '../src/storage/db.ts';
+import { openStore, type Store } from '../src/storage/db.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { enqueueMessage } from '../src/storage/outbox.ts';
 import { assignmentCard } from '../test/fake-feishu/sample-cards.ts';
@@ -43,6 +43,30 @@ export interface BenchSendResult {
   enqueueSeconds: number;
 }
 
+/** Queues one assignment card to each of `users`, one transaction per 100 (the multi-instance bench too). */
+export async function enqueueAssignmentCards(
+  store: Store,
+  users: readonly { openId: string }[],
+): Promise<void> {
+  for (let i = 0; i < users.length; i += 100) {
+    await store.db.transaction().execute(async (trx) => {
+      for (let j = i; j < Math.min(users.length, i + 100); j++)
+        await enqueueMessage(
+          trx,
+          {
+            kind: 'send',
+            receiveIdType: 'open_id',
+            receiveId: users[j]!.openId,
+            msgType: 'interactive',
+            content: assignmentCard(j),
+            ref: `assignment:BENCH:${j % 40}:C${j}`,
+          },
+          new Date(),
+        );
+    });
+  }
+}
+
 export async function benchSend(options: { cards?: number } = {}): Promise<BenchSendResult> {
   const n = options.cards ?? 1000;
   const dir = mkdtempSync(join(tmpdir(), 'liancha-bench-send-'));
@@ -55,23 +79,7 @@ export async function benchSend(options: { cards?: number } = {}): Promise<Bench
     const cardBytes = Buffer.byteLength(JSON.stringify(assignmentCard(0)), 'utf8');
 
     const t0 = performance.now();
-    for (let i = 0; i < n; i += 100) {
-      await store.db.transaction().execute(async (trx) => {
-        for (let j = i; j < Math.min(n, i + 100); j++)
-          await enqueueMessage(
-            trx,
-            {
-              kind: 'send',
-              receiveIdType: 'open_id',
-              receiveId: users[j]!.openId,
-              msgType: 'interactive',
-              content: assignmentCard(j),
-              ref: `assignment:BENCH:${j % 40}:C${j}`,
-            },
-            new Date(),
-          );
-      });
-    }
+    await enqueueAssignmentCards(store, users);
     const enqueueSeconds = (performance.now() - t0) / 1000;
 
     const feishu = createFeishuClient({

@@ -240,6 +240,20 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
+/** The sender's shared pacing (migration 007): one pacing key (`send:app`, `to:open_id:ou_…`, `msg:om_…`); times in ms since the epoch, 0 when unset. */
+export interface SendPaceTable {
+  key: string;
+  next_at: number;
+  paused_until: number;
+}
+
+/** One call counted in a sliding window (`send:app:minute`), at the time it was reserved for (migration 007). */
+export interface SendCallsTable {
+  id: string;
+  key: string;
+  at: number;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   items: ItemsTable;
@@ -258,6 +272,8 @@ export interface Database {
   job_runs: JobRunsTable;
   results: ResultsTable;
   outbox: OutboxTable;
+  send_pace: SendPaceTable;
+  send_calls: SendCallsTable;
   inbound_deliveries: InboundDeliveriesTable;
   identities: IdentitiesTable;
   liancha_migrations: MigrationsTable;

@@ -9,26 +9,6 @@ import type { Database } from './schema.ts';
  * sender's (src/bot/sending/slots.ts); this module reads, locks and writes.
  */
 
-/** One pacing key (`send:app`, `to:open_id:ou_…`, `msg:om_…`): times in ms since the epoch, 0 when unset. */
-export interface SendPaceTable {
-  key: string;
-  next_at: number;
-  paused_until: number;
-}
-
-/** One call counted in a sliding window (`send:app:minute`), at the time it was reserved for. */
-export interface SendCallsTable {
-  id: string;
-  key: string;
-  at: number;
-}
-
-// A type, not an interface: kysely's `withTables` wants an index signature.
-type PaceTables = {
-  send_pace: SendPaceTable;
-  send_calls: SendCallsTable;
-};
-
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface PaceRequest {
@@ -73,8 +53,7 @@ export async function reservePace<T>(
     // The rows stay locked until the commit: do not make every other instance wait for a WAL flush too. Pacing
     // lost in a database crash only costs a rate-limit answer or two, which the sender backs off from.
     if (store.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
-    const db = trx.withTables<PaceTables>();
-    const rows = await db
+    const rows = await trx
       .insertInto('send_pace')
       .values(keys.map((key) => ({ key, next_at: 0, paused_until: 0 })))
       .onConflict((oc) => oc.column('key').doUpdateSet({ next_at: (eb) => eb.ref('send_pace.next_at') }))
@@ -85,7 +64,7 @@ export async function reservePace<T>(
     );
     const kthRecent = new Map<string, number | null>();
     for (const w of request.windows) {
-      const kth = await db
+      const kth = await trx
         .selectFrom('send_calls')
         .select('at')
         .where('key', '=', w.key)
@@ -100,15 +79,15 @@ export async function reservePace<T>(
     const counted: string[] = [];
     if (write) {
       for (const [key, nextAt] of write.nextAt)
-        await db.updateTable('send_pace').set({ next_at: nextAt }).where('key', '=', key).execute();
+        await trx.updateTable('send_pace').set({ next_at: nextAt }).where('key', '=', key).execute();
       if (write.count.length > 0) {
         const values = write.count.map((c) => ({ id: randomUUID(), key: c.key, at: c.at }));
-        await db.insertInto('send_calls').values(values).execute();
+        await trx.insertInto('send_calls').values(values).execute();
         counted.push(...values.map((v) => v.id));
       }
     }
     if (request.windows.length > 0)
-      await db
+      await trx
         .deleteFrom('send_calls')
         .where(
           'key',
@@ -127,7 +106,6 @@ export async function reservePace<T>(
  */
 export async function pausePace(db: Db, key: string, until: number): Promise<void> {
   await db
-    .withTables<PaceTables>()
     .insertInto('send_pace')
     .values({ key, next_at: 0, paused_until: until })
     .onConflict((oc) =>
@@ -143,7 +121,6 @@ export async function pausePace(db: Db, key: string, until: number): Promise<voi
 export async function uncountCalls(db: Db, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
-    .withTables<PaceTables>()
     .deleteFrom('send_calls')
     .where('id', 'in', [...ids])
     .execute();
@@ -154,39 +131,31 @@ export async function uncountCalls(db: Db, ids: readonly string[]): Promise<void
  * exactly as one that has been idle. Rows another instance is reserving right now are skipped, not waited for.
  */
 export async function forgetIdlePace(store: Store, before: number): Promise<number> {
-  const db = store.db.withTables<PaceTables>();
-  let idle = db
+  let idle = store.db
     .selectFrom('send_pace')
     .select('key')
     .where('next_at', '<=', before)
     .where('paused_until', '<=', before);
   if (store.dialect === 'postgres') idle = idle.forUpdate().skipLocked();
-  const res = await db.deleteFrom('send_pace').where('key', 'in', idle).executeTakeFirst();
+  const res = await store.db.deleteFrom('send_pace').where('key', 'in', idle).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 
 /** Forgets all pacing (tests that reuse one database). */
 export async function clearPace(db: Db): Promise<void> {
-  const paced = db.withTables<PaceTables>();
-  await paced.deleteFrom('send_calls').execute();
-  await paced.deleteFrom('send_pace').execute();
+  await db.deleteFrom('send_calls').execute();
+  await db.deleteFrom('send_pace').execute();
 }
 
 /** What is stored for `key` (tests, diagnostics). */
 export async function paceOf(db: Db, key: string): Promise<{ nextAt: number; pausedUntil: number } | null> {
-  const row = await db
-    .withTables<PaceTables>()
-    .selectFrom('send_pace')
-    .selectAll()
-    .where('key', '=', key)
-    .executeTakeFirst();
+  const row = await db.selectFrom('send_pace').selectAll().where('key', '=', key).executeTakeFirst();
   return row ? { nextAt: Number(row.next_at), pausedUntil: Number(row.paused_until) } : null;
 }
 
 /** The times of the calls counted under `key` after `since`, oldest first (tests, diagnostics). */
 export async function countedCalls(db: Db, key: string, since: number): Promise<number[]> {
   const rows = await db
-    .withTables<PaceTables>()
     .selectFrom('send_calls')
     .select('at')
     .where('key', '=', key)

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { openStore, type Dialect, type Store } from '../../src/storage/db.ts';
 import { migrate } from '../../src/storage/migrate.ts';
+import { createPostgresDatabase } from './pg-database.ts';
 
 export interface DialectCase {
   dialect: Dialect;
@@ -22,15 +22,7 @@ export function freshSqliteUrl(): string {
 /** A new empty database on the test PostgreSQL server. */
 export async function freshPostgresUrl(): Promise<string> {
   const admin = inject('pgUrl');
-  const name = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  return admin.replace(/\/[^/]*$/, `/${name}`);
+  return createPostgresDatabase(admin, `t_${process.pid}_${Date.now().toString(36)}_${counter++}`);
 }
 
 export const pgAvailable = (): boolean => inject('pgUrl') !== '';

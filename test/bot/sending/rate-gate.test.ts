@@ -7,6 +7,7 @@ import {
 } from '../../../src/bot/sending/limits.ts';
 import { RateGate } from '../../../src/bot/sending/rate-gate.ts';
 import type { OutboxRow } from '../../../src/storage/outbox.ts';
+import { busiest } from './busiest.ts';
 
 const limits = DEFAULT_SENDER_LIMITS;
 const send = (receiveId: string, id = receiveId) =>
@@ -28,16 +29,6 @@ function drain(gate: RateGate, rows: OutboxRow[], start = 0): number[] {
     times.push(now);
   }
   return times;
-}
-
-/** The most calls in any window of `windowMs` (a call at t counts in (t - windowMs, t], as Feishu's and the fake's). */
-function busiest(times: number[], windowMs: number): number {
-  let most = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[i]! <= times[j]! - windowMs) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
 }
 
 describe('rate gate under Feishu limits', () => {

@@ -3,6 +3,7 @@ import { checksFor, DEFAULT_SENDER_LIMITS, MINUTE_KEY } from '../../../src/bot/s
 import type { Check } from '../../../src/bot/sending/rate-gate.ts';
 import { planSlot, type KeyPace, type PaceView, type SlotPlan } from '../../../src/bot/sending/slots.ts';
 import type { OutboxRow } from '../../../src/storage/outbox.ts';
+import { busiest } from './busiest.ts';
 
 const limits = DEFAULT_SENDER_LIMITS;
 const HORIZON = 2000;
@@ -41,17 +42,6 @@ class MemoryPace {
   pause(key: string, until: number): void {
     this.pace.set(key, { nextAt: this.pace.get(key)?.nextAt ?? 0, pausedUntil: until });
   }
-}
-
-/** The most times in any window of `windowMs` (a time t counts in (t - windowMs, t], as Feishu's and the fake's). */
-function busiest(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; j < sorted.length; j++) {
-    while (sorted[i]! <= sorted[j]! - windowMs) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
 }
 
 const gaps = (times: number[]) => {
