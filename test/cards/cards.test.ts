@@ -14,7 +14,6 @@ import {
   MAX_CARD_ELEMENTS,
   substitutionOutcomeCard,
   substitutionRequestCard,
-  type DrawResultCardData,
   type TaskSummary,
 } from '../../src/cards/index.ts';
 import { t } from '../../src/cards/i18n.ts';
@@ -22,7 +21,10 @@ import { buttons, expectValid, nodes, shown, valueOf } from './walk.ts';
 import {
   approvedDecision,
   assignment,
+  auditHead,
+  drawData,
   entryTarget,
+  hashes,
   member,
   mine,
   outcomeData,
@@ -31,28 +33,6 @@ import {
   substitution,
   task,
 } from './fixtures.ts';
-
-const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
-const auditHead = '4e'.repeat(32);
-function drawData(teams: number): DrawResultCardData {
-  return {
-    task,
-    entropySource: '福彩3D 第2026330期开奖号码',
-    entropy: '3.0.8./',
-    seed: 'd'.repeat(64),
-    hashes,
-    targetsByRisk: { A: 3, B: 5, C: 3, D: 1 },
-    targetsByDept: [{ code: 'SCJG', name: '市市场监督管理局', count: 12 }],
-    teams: Array.from({ length: teams }, (_, i) => ({
-      no: i + 1,
-      region: '150302',
-      targets: 6,
-      members: [member(i * 3, true), member(i * 3 + 1), member(i * 3 + 2)],
-    })),
-    undeliverable: [{ name: '张三', deptName: '市卫生健康委员会', team: 1 }],
-    auditHead,
-  };
-}
 
 /** Every text a user reads has Chinese first and an English translation. */
 function texts(node: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {

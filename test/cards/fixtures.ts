@@ -1,6 +1,6 @@
 /**
- * Card data the card tests share: one task, its people, the cards of the substitution workflow in each state, and
- * the result-entry card.
+ * Card data the card tests share: one task, its people, the draw result, the cards of the substitution workflow in
+ * each state, and the result-entry card.
  */
 import { readFileSync } from 'node:fs';
 import { RESULT_PAGE_SIZE } from '../../src/cards/index.ts';
@@ -8,6 +8,7 @@ import type {
   AssignmentCardData,
   AssignmentSubstitution,
   CategoryView,
+  DrawResultCardData,
   ResultEntryCardData,
   SubstitutionOutcomeCardData,
   SubstitutionRequestCardData,
@@ -34,6 +35,29 @@ export const member = (i: number, leader = false) => ({
   deptName: leader ? '市市场监督管理局' : '市卫生健康委员会',
   leader,
 });
+
+export const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
+export const auditHead = '4e'.repeat(32);
+/** The draw result card's data for `teams` teams of three (the first of each its leader). */
+export function drawData(teams: number): DrawResultCardData {
+  return {
+    task,
+    entropySource: '福彩3D 第2026330期开奖号码',
+    entropy: '3.0.8./',
+    seed: 'd'.repeat(64),
+    hashes,
+    targetsByRisk: { A: 3, B: 5, C: 3, D: 1 },
+    targetsByDept: [{ code: 'SCJG', name: '市市场监督管理局', count: 12 }],
+    teams: Array.from({ length: teams }, (_, i) => ({
+      no: i + 1,
+      region: '150302',
+      targets: 6,
+      members: [member(i * 3, true), member(i * 3 + 1), member(i * 3 + 2)],
+    })),
+    undeliverable: [{ name: '张三', deptName: '市卫生健康委员会', team: 1 }],
+    auditHead,
+  };
+}
 
 export function assignment(over: Partial<AssignmentCardData> = {}): AssignmentCardData {
   return {

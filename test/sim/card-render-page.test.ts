@@ -26,33 +26,17 @@ const ASSETS: Record<string, string> = {
   'sim.css': 'text/css',
 };
 
+const WJW = { code: 'WJW', name: '市卫生健康委员会' };
+const SCJG = { code: 'SCJG', name: '市市场监督管理局' };
 const people = [
-  {
-    openId: 'ou_a',
-    name: '张三',
-    role: 'head',
-    dept: { code: 'WJW', name: '市卫生健康委员会' },
-    detail: '部门负责人',
-  },
-  {
-    openId: 'ou_b',
-    name: '检查员1',
-    role: 'inspector',
-    dept: { code: 'WJW', name: '市卫生健康委员会' },
-    detail: '执法证号 150000000001',
-  },
-  {
-    openId: 'ou_c',
-    name: '检查员10',
-    role: 'inspector',
-    dept: { code: 'SCJG', name: '市市场监督管理局' },
-    detail: '执法证号 150000000010',
-  },
+  { openId: 'ou_a', name: '张三', role: 'head', dept: WJW, detail: '部门负责人' },
+  { openId: 'ou_b', name: '检查员1', role: 'inspector', dept: WJW, detail: '执法证号 150000000001' },
+  { openId: 'ou_c', name: '检查员10', role: 'inspector', dept: SCJG, detail: '执法证号 150000000010' },
   {
     openId: 'ou_d',
     name: '<img src=x onerror="window.pwned=1">',
     role: 'liaison',
-    dept: { code: 'SCJG', name: '市市场监督管理局' },
+    dept: SCJG,
     detail: '联络员',
   },
 ];
@@ -157,17 +141,18 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the sim page (sim.js,
       });
     if (url.pathname === '/sim/api/chats') {
       const as = url.searchParams.get('as');
+      const chatId = `oc_p2p_${as?.slice(3)}`;
       return json({
         chats: [
           {
-            chatId: `oc_p2p_${as?.slice(3)}`,
+            chatId,
             kind: 'p2p',
             name: 'liancha 联查',
             messages: [
-              message({ messageId: 'om_1', chatId: `oc_p2p_${as?.slice(3)}`, card }),
+              message({ messageId: 'om_1', chatId, card }),
               message({
                 messageId: 'om_2',
-                chatId: `oc_p2p_${as?.slice(3)}`,
+                chatId,
                 sender: as,
                 senderName: '检查员1',
                 msgType: 'text',

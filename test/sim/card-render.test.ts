@@ -30,8 +30,8 @@ import { validateCardContent } from '../../src/sim/feishu/cards.ts';
 import {
   approvedDecision,
   assignment,
+  drawData,
   entryTarget,
-  member,
   mine,
   outcomeData,
   requestData,
@@ -108,7 +108,6 @@ const digest = {
   approvals: [],
   provisional: false,
 };
-const hashes = { targets: 'a'.repeat(64), officers: 'b'.repeat(64), conflicts: 'c'.repeat(64) };
 
 /** Every card liancha sends, as the builders make them. */
 const cards = {
@@ -148,18 +147,7 @@ const cards = {
     teams: [{ team: 1, officers: ['检查员1'], parts: pending }],
   }),
   digest: digestCard(digest),
-  drawResult: drawResultCard({
-    task,
-    entropySource: '福彩3D',
-    entropy: '3.0.8',
-    seed: 'd'.repeat(64),
-    hashes,
-    targetsByRisk: { A: 1, B: 1, C: 1, D: 1 },
-    targetsByDept: [{ code: 'SCJG', name: '市市场监督管理局', count: 4 }],
-    teams: [{ no: 1, region: '150302', targets: 4, members: [member(0, true), member(1)] }],
-    undeliverable: [],
-    auditHead: '4e'.repeat(32),
-  }),
+  drawResult: drawResultCard(drawData(1)),
 };
 
 const pt = (zh: string, en = `${zh} (en)`) => ({

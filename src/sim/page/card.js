@@ -27,7 +27,6 @@ const UI = {
     page: (p, n) => `第 ${p} / ${n} 页`,
     everyone: '所有人',
     image: '图片',
-    empty: '（空）',
   },
   en_us: {
     chartFailed: 'The chart cannot be shown',
@@ -40,7 +39,6 @@ const UI = {
     page: (p, n) => `Page ${p} of ${n}`,
     everyone: 'Everyone',
     image: 'Image',
-    empty: '(empty)',
   },
 };
 
@@ -67,6 +65,9 @@ const COLORS = {
 };
 
 const SPACING = { small: '4px', medium: '8px', default: '8px', large: '12px', extra_large: '16px' };
+
+/** `horizontal_align` as a flexbox alignment. */
+const FLEX_ALIGN = { left: 'flex-start', center: 'center', right: 'flex-end' };
 
 /**
  * Renders a card. `lang` picks `i18n_content[lang]` (falling back to `content`); `onAction` receives each callback
@@ -129,7 +130,7 @@ function isObj(v) {
 }
 
 /** The text of a text object in the chosen language; a plain string is taken as it is. */
-export function textOf(t, lang) {
+function textOf(t, lang) {
   if (typeof t === 'string') return t;
   if (!isObj(t)) return '';
   const i18n = isObj(t.i18n_content) ? t.i18n_content : {};
@@ -183,7 +184,7 @@ function textStyle(e, t) {
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 /** Decodes HTML character references — liancha's `md()` writes user text as `&#NN;` so it shows literally. */
-export function decodeEntities(s) {
+function decodeEntities(s) {
   return s.replace(/&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,6});/gi, (all, ref) => {
     if (ref[0] === '#') {
       const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
@@ -318,6 +319,20 @@ function sticky(re, src, i) {
   return re.exec(src);
 }
 
+/** The two-character delimiters of inline markdown and the element each makes. */
+const PAIRED = new Map([
+  ['**', 'strong'],
+  ['~~', 'del'],
+]);
+
+function link(ctx, href) {
+  const a = el(ctx, 'a', 'fc-md-link');
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  return a;
+}
+
 /** Inline markdown of one line into `parent`: bold, italic, strike, code, links, font, at, text_tag, br. */
 function inline(ctx, src, parent) {
   let text = '';
@@ -325,34 +340,27 @@ function inline(ctx, src, parent) {
     if (text) parent.append(ctx.doc.createTextNode(decodeEntities(text)));
     text = '';
   };
-  const wrap = (tag, className, inner) => {
+  const wrap = (e, inner) => {
     flush();
-    const e = el(ctx, tag, className);
     inline(ctx, inner, e);
     parent.append(e);
   };
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (c === '*' && src[i + 1] === '*') {
-      const j = src.indexOf('**', i + 2);
+    const pair = src.slice(i, i + 2);
+    if (PAIRED.has(pair)) {
+      const j = src.indexOf(pair, i + 2);
       if (j > i + 2) {
-        wrap('strong', '', src.slice(i + 2, j));
+        wrap(el(ctx, PAIRED.get(pair)), src.slice(i + 2, j));
         i = j + 2;
         continue;
       }
     } else if (c === '*') {
       const j = src.indexOf('*', i + 1);
       if (j > i + 1 && src[i + 1] !== ' ') {
-        wrap('em', '', src.slice(i + 1, j));
+        wrap(el(ctx, 'em'), src.slice(i + 1, j));
         i = j + 1;
-        continue;
-      }
-    } else if (c === '~' && src[i + 1] === '~') {
-      const j = src.indexOf('~~', i + 2);
-      if (j > i + 2) {
-        wrap('del', '', src.slice(i + 2, j));
-        i = j + 2;
         continue;
       }
     } else if (c === '`') {
@@ -366,20 +374,8 @@ function inline(ctx, src, parent) {
     } else if (c === '[') {
       const m = sticky(RE_LINK, src, i);
       if (m) {
-        flush();
         const url = safeUrl(m[2]);
-        if (url) {
-          const a = el(ctx, 'a', 'fc-md-link');
-          a.href = url;
-          a.target = '_blank';
-          a.rel = 'noopener noreferrer';
-          inline(ctx, m[1], a);
-          parent.append(a);
-        } else {
-          const span = el(ctx, 'span');
-          inline(ctx, m[1], span);
-          parent.append(span);
-        }
+        wrap(url ? link(ctx, url) : el(ctx, 'span'), m[1]);
         i = m.index + m[0].length;
         continue;
       }
@@ -387,10 +383,9 @@ function inline(ctx, src, parent) {
       const m = /\w/.test(src[i - 1] ?? '') ? null : sticky(RE_URL, src, i);
       if (m) {
         flush();
-        const a = el(ctx, 'a', 'fc-md-link', decodeEntities(m[0]));
-        a.href = decodeEntities(m[0]);
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
+        const url = decodeEntities(m[0]);
+        const a = link(ctx, url);
+        a.textContent = url;
         parent.append(a);
         i += m[0].length;
         continue;
@@ -401,12 +396,10 @@ function inline(ctx, src, parent) {
         const start = m.index + m[0].length;
         const end = src.toLowerCase().indexOf('</font>', start);
         if (end >= 0) {
-          flush();
           const span = el(ctx, 'span', 'fc-md-font');
           const col = color(m[2]);
           if (col) span.style.color = col;
-          inline(ctx, src.slice(start, end), span);
-          parent.append(span);
+          wrap(span, src.slice(start, end));
           i = end + '</font>'.length;
           continue;
         }
@@ -525,7 +518,7 @@ function layout(box, e) {
   if (v || hsp) box.style.gap = `${v ?? '8px'} ${hsp ?? '8px'}`;
   if (typeof e.padding === 'string' && /^(\d+px\s*){1,4}$/.test(e.padding.trim()))
     box.style.padding = e.padding.trim();
-  const align = { left: 'flex-start', center: 'center', right: 'flex-end' }[e.horizontal_align];
+  const align = FLEX_ALIGN[e.horizontal_align];
   if (align) box.style.alignItems = align;
 }
 
@@ -599,7 +592,7 @@ function renderColumnSet(ctx, e) {
   const gap = spacing(e.horizontal_spacing);
   if (gap) row.style.columnGap = gap;
   if (e.background_style === 'grey') row.classList.add('fc-bg-grey');
-  const align = { left: 'flex-start', center: 'center', right: 'flex-end' }[e.horizontal_align];
+  const align = FLEX_ALIGN[e.horizontal_align];
   if (align) row.style.justifyContent = align;
   for (const c of Array.isArray(e.columns) ? e.columns : []) {
     if (!isObj(c) || c.tag !== 'column') {
@@ -1041,10 +1034,9 @@ function renderInput(ctx, e) {
     onChange: (f) => input.addEventListener('input', f),
   });
   if (!ctx.form && !e.disabled && Array.isArray(e.behaviors)) {
-    // Outside a form an input calls back on Enter (or leaving it), with what was typed.
-    const send = () => act(ctx, input, { ...e, name: e.name, behaviors: e.behaviors }, null, 'input');
+    // Outside a form an input calls back on Enter with its callback value (what was typed is not sent).
     input.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !multiline) send();
+      if (ev.key === 'Enter' && !multiline) act(ctx, input, e, null, 'input');
     });
   }
   return wrap;

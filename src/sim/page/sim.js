@@ -40,7 +40,6 @@ const TEXT = {
     ticked: (t) => `模拟时间已拨到 ${t}`,
     ran: '上次运行',
     badTime: '请先选择要拨到的时间',
-    noChat: '此人没有该会话',
     roles: { inspector: '检查人员', expert: '专家', head: '部门负责人', liaison: '联络员' },
     failed: '请求失败',
   },
@@ -72,7 +71,6 @@ const TEXT = {
     ticked: (t) => `Simulated time set to ${t}`,
     ran: 'Last run',
     badTime: 'Choose a time first',
-    noChat: 'This person has no such chat',
     roles: { inspector: 'Inspector', expert: 'Expert', head: 'Head of department', liaison: 'Liaison' },
     failed: 'Request failed',
   },
@@ -234,7 +232,6 @@ function renderToolbar() {
       title,
       disabled: !day,
       onclick: () => {
-        if (!day) return;
         input.value = `${day}T09:00`;
         tick(input.value);
       },
@@ -351,7 +348,7 @@ function avatar(name, id, className = '') {
 
 function renderPeople() {
   const t = T();
-  let box = $('people');
+  const box = $('people');
   let search = box.querySelector('[data-testid="person-search"]');
   if (!search) {
     search = h('input', {
@@ -376,13 +373,13 @@ function renderPeople() {
 
 function renderPeopleList() {
   const t = T();
-  const tokens = state.search.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const typed = state.search.trim().toLowerCase();
+  const tokens = typed.split(/\s+/).filter(Boolean);
   const shown = state.people.filter((p) => {
     const hay = haystack(p);
     return tokens.every((tok) => hay.includes(tok));
   });
   // While searching, the person whose name is what was typed comes first, then names that start with it.
-  const typed = state.search.trim().toLowerCase();
   const rank = (p) => {
     const name = String(p.name ?? '').toLowerCase();
     return name === typed ? 0 : name.startsWith(typed) ? 1 : 2;
@@ -580,7 +577,7 @@ function renderPane(chat) {
   for (const id of chat.order) list.append(messageNode(chat.messages.get(id)));
   if (chat.order.length === 0) list.append(h('div', { class: 'messages-empty', text: t.noMessages }));
   const title = chat.kind === 'p2p' ? bot : (chat.name ?? state.info?.group?.name ?? t.group);
-  const pane = h(
+  return h(
     'section',
     {
       class: `chat${active ? ' active' : ''}`,
@@ -602,7 +599,6 @@ function renderPane(chat) {
     list,
     active ? composer(chat) : idleComposer(chat),
   );
-  return pane;
 }
 
 /**
