@@ -25,6 +25,7 @@ import {
   type DemoSummary,
 } from '../../src/sim/demo.ts';
 import { startFakeFeishu, type FakeFeishu } from '../../src/sim/feishu/server.ts';
+import { activeMembers, cardTitle, openIdOfMobile } from '../bot/e2e/setup.ts';
 import { silent } from '../bot/feishu-harness.ts';
 import { dialects } from '../helpers/stores.ts';
 import type { Store } from '../../src/storage/db.ts';
@@ -37,9 +38,6 @@ const FOOD = 'WH-2026-FOOD-01';
 const HAZCHEM = 'YJGL-2026-001';
 /** departments.csv: the head of 市卫生健康委员会 (WJW), who decides a WJW officer's request. */
 const WJW_HEAD_MOBILE = '13947000056';
-const ouOf = (mobile: string) => `ou_m${mobile}`;
-const cardTitle = (card: unknown) =>
-  (card as { header?: { title?: { content?: string } } } | null)?.header?.title?.content ?? '';
 
 /** Rows in each sample file, counted by hand (`tail -n +2 FILE | grep -c .`; no quoted fields). */
 const ROWS = { departments: 8, items: 15, targets: 2000, inspectors: 96, conflicts: 9 };
@@ -71,7 +69,7 @@ async function resolveEveryone(app: App, fake: FakeFeishu): Promise<void> {
     for (const m of [d.head, d.liaison]) if (m) mobiles.add(m);
   for (const i of await app.store.db.selectFrom('inspectors').select('mobile').execute())
     if (i.mobile) mobiles.add(i.mobile);
-  for (const mobile of mobiles) fake.addUser({ openId: ouOf(mobile), mobile });
+  for (const mobile of mobiles) fake.addUser({ openId: openIdOfMobile(mobile), mobile });
   const client = createFeishuClient({
     appId: fake.appId,
     appSecret: fake.appSecret,
@@ -81,27 +79,6 @@ async function resolveEveryone(app: App, fake: FakeFeishu): Promise<void> {
   });
   const report = await resolveIdentities(app, client);
   expect(report.unresolved).toBe(0);
-}
-
-async function activeMembers(app: App, taskId: string) {
-  const rows = await app.store.db
-    .selectFrom('team_members as m')
-    .innerJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
-    .select(['m.team_no', 'm.cert_no', 'm.dept', 'm.leader', 'm.confirmed_at', 'i.mobile', 'i.name'])
-    .where('m.task_id', '=', taskId)
-    .where('m.active', '=', 1)
-    .orderBy('m.team_no')
-    .orderBy('m.position')
-    .execute();
-  return rows.map((r) => ({
-    team: Number(r.team_no),
-    certNo: r.cert_no,
-    dept: r.dept,
-    leader: Number(r.leader) === 1,
-    confirmed: r.confirmed_at !== null,
-    openId: ouOf(r.mobile!),
-    name: r.name,
-  }));
 }
 
 async function outbox(app: App) {
@@ -246,7 +223,7 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
   });
 
   it('queues the freeze and draw cards to the group and one assignment card per member, to that member', async () => {
-    const members = await activeMembers(app, FOOD);
+    const members = await activeMembers(app.store, FOOD);
     const teams = new Set(members.map((m) => m.team));
     // The 12 targets fall 6 in 150302 and 6 in 150303 with this entropy (read once from the draw): one team of 6
     // per region, each with one officer of each of the three departments (SCJG, WJW, YJGL).
@@ -274,7 +251,7 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
   });
 
   it("team 1's officers have confirmed, and their cards are updated to show it", async () => {
-    const members = await activeMembers(app, FOOD);
+    const members = await activeMembers(app.store, FOOD);
     const confirmed = members.filter((m) => m.confirmed);
     expect(confirmed.map((m) => [m.team, m.dept])).toEqual([
       [1, 'SCJG'],
@@ -294,7 +271,7 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
 
   it('shows the results entered by team 1 through taskResults', async () => {
     const food = (await getTask(app.store.db, FOOD))!;
-    const members = await activeMembers(app, FOOD);
+    const members = await activeMembers(app.store, FOOD);
     const byDept = new Map(members.filter((m) => m.team === 1).map((m) => [m.dept, m.openId]));
     const targets = await taskResults(app.store.db, food.definition, '2026-12-02');
     const parts = targets.flatMap((t) =>
@@ -326,14 +303,14 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
     expect(requests).toHaveLength(1);
     const r = requests[0]!;
     expect(r).toMatchObject({ state: 'pending', dept: 'WJW', reason: '工作冲突' });
-    const members = await activeMembers(app, FOOD);
+    const members = await activeMembers(app.store, FOOD);
     const lastTeam = Math.max(...members.map((m) => m.team));
     const requester = members.find((m) => m.certNo === r.out_cert)!;
     expect(requester).toMatchObject({ team: lastTeam, dept: 'WJW', confirmed: false });
     expect(Number(r.team_no)).toBe(lastTeam);
     const rows = await outbox(app);
     const approval = rows.filter((x) => x.ref === `substitution:${r.id}`);
-    expect(approval.map((x) => [x.kind, x.receive_id])).toEqual([['send', ouOf(WJW_HEAD_MOBILE)]]);
+    expect(approval.map((x) => [x.kind, x.receive_id])).toEqual([['send', openIdOfMobile(WJW_HEAD_MOBILE)]]);
     // The requester's own card is updated to show the request (as the 提交申请 answer would have).
     const send = rows.find(
       (x) => x.ref === `assignment:${FOOD}:${lastTeam}:${r.out_cert}` && x.kind === 'send',
@@ -343,7 +320,7 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
       id: r.id,
       officer: { certNo: r.out_cert, team: lastTeam, dept: 'WJW', openId: requester.openId },
       reason: '工作冲突',
-      decider: { openId: ouOf(WJW_HEAD_MOBILE), role: 'head', label: '市卫生健康委员会负责人' },
+      decider: { openId: openIdOfMobile(WJW_HEAD_MOBILE), role: 'head', label: '市卫生健康委员会负责人' },
     });
   });
 
@@ -410,7 +387,7 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
     } finally {
       await sender.stop();
     }
-    const members = await activeMembers(app, FOOD);
+    const members = await activeMembers(app.store, FOOD);
     const got = s.fake.messages.map((m) => ({
       to: m.receiveId,
       title: cardTitle(m.card),
@@ -427,7 +404,9 @@ describe.each(dialects())('demo data on $dialect', ({ fresh }) => {
         .map((m) => [m.to, m.patches])
         .sort(),
     ).toEqual(members.map((m) => [m.openId, pressed.has(m.openId) ? 1 : 0]).sort());
-    expect(got.filter((m) => m.title === '更换申请').map((m) => m.to)).toEqual([ouOf(WJW_HEAD_MOBILE)]);
+    expect(got.filter((m) => m.title === '更换申请').map((m) => m.to)).toEqual([
+      openIdOfMobile(WJW_HEAD_MOBILE),
+    ]);
     expect(got).toHaveLength(2 + members.length + 1);
   });
 

@@ -237,6 +237,8 @@ export interface Member {
   name: string;
   dept: string;
   leader: boolean;
+  /** They pressed 确认 (confirmed_at is set). */
+  confirmed: boolean;
   openId: string;
 }
 
@@ -245,7 +247,7 @@ export async function activeMembers(store: Store, taskId: string): Promise<Membe
   const rows = await store.db
     .selectFrom('team_members as m')
     .innerJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
-    .select(['m.team_no', 'm.cert_no', 'm.dept', 'm.leader', 'i.name', 'i.mobile'])
+    .select(['m.team_no', 'm.cert_no', 'm.dept', 'm.leader', 'm.confirmed_at', 'i.name', 'i.mobile'])
     .where('m.task_id', '=', taskId)
     .where('m.active', '=', 1)
     .orderBy('m.team_no')
@@ -258,6 +260,7 @@ export async function activeMembers(store: Store, taskId: string): Promise<Membe
     name: r.name,
     dept: r.dept,
     leader: Number(r.leader) === 1,
+    confirmed: r.confirmed_at !== null,
     openId: openIdOfMobile(r.mobile!),
   }));
 }
@@ -317,7 +320,7 @@ export function cardText(card: unknown): string {
 }
 
 export function cardTitle(card: unknown): string {
-  return ((card as { header?: { title?: { content?: string } } }).header?.title?.content ?? '') as string;
+  return (card as { header?: { title?: { content?: string } } } | null)?.header?.title?.content ?? '';
 }
 
 /** The callback values of a card's buttons. */
