@@ -39,6 +39,7 @@ export const taskId = (t: number) => `SX-Q-${String(t + 1).padStart(3, '0')}`;
 /** Target `k` of task `t`: a valid USCC (each task draws its own targets). */
 export const usccOf = (t: number, k: number) => syntheticTarget(t * TARGETS_PER_TASK + k)[0]!;
 
+/** The results file's header row in Chinese (SPEC.md §3 import formats); the tests' files use it too. */
 export const RESULT_HEADER = [
   '任务编号',
   '统一社会信用代码',

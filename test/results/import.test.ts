@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp, type App } from '../../src/app.ts';
 import { runResultsImport } from '../../src/import/results/run.ts';
 import { openStore, type Store } from '../../src/storage/db.ts';
 import type { Database as Schema } from '../../src/storage/schema.ts';
@@ -24,6 +24,7 @@ import { runCli } from '../helpers/cli.ts';
 import { dialects, freshPostgresUrl, freshSqliteUrl } from '../helpers/stores.ts';
 import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
 import { fixture, tempDir, writeCsv, writeXlsx, type Grid } from '../import/files.ts';
+import { RESULT_HEADER } from '../../bench/results-data.ts';
 
 const TASK = 'WH-2026-FOOD-01';
 /** A second drawn task (the same sample task again: its items are not all general, so it may draw anew). */
@@ -33,16 +34,7 @@ const VOIDED = 'WH-2026-FOOD-VOID';
 const CLOSED = 'WH-2026-FOOD-CLOSED';
 /** The office's "today" for every import here: inside the task's window (2026-12-01 … 2026-12-31). */
 const clock = () => new Date('2026-12-20T10:00:00+08:00');
-const ZH = [
-  '任务编号',
-  '统一社会信用代码',
-  '部门编码',
-  '检查结果',
-  '检查日期',
-  '检查方式',
-  '备注',
-  '后续处置',
-];
+const ZH = RESULT_HEADER;
 const EN = ['task', 'uscc', 'department', 'results', 'inspected_on', 'methods', 'note', 'followup'];
 
 function taskFile(id: string): string {
@@ -178,6 +170,18 @@ async function importAudits(store: Store) {
     .execute();
   return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
 }
+
+/** The inspector's 提交 on the result-entry card for their department's part of `target`, never entered before. */
+const chatSave = (app: App, openId: string, target: { uscc: string; team: number }, category: string) =>
+  submitResult(app, {
+    operatorOpenId: openId,
+    taskId: TASK,
+    team: target.team,
+    page: 0,
+    uscc: target.uscc,
+    version: 0,
+    input: { categories: [category], inspectedOn: '2026-12-06', methods: [], note: '', followup: '' },
+  });
 
 describe.each(dialects())('results import on $dialect', ({ dialect }) => {
   let base = '';
@@ -589,21 +593,7 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
               ]),
           );
           // … while the inspector submits the same part, never entered before, in chat.
-          const chat = submitResult(app, {
-            operatorOpenId: openId,
-            taskId: TASK,
-            team: a!.team,
-            page: 0,
-            uscc: a!.uscc,
-            version: 0,
-            input: {
-              categories: ['CORRECTED'],
-              inspectedOn: '2026-12-06',
-              methods: [],
-              note: '',
-              followup: '',
-            },
-          });
+          const chat = chatSave(app, openId, a!, 'CORRECTED');
           // The chat save must wait for the import's transaction (a lock it cannot get), not commit under it.
           expect(await waitsForALock(chat, store)).toBe('waiting');
           importing.release();
@@ -635,21 +625,7 @@ describe.each(dialects())('results import on $dialect', ({ dialect }) => {
           const closing = await heldOpen(closer, async (trx) => {
             await trx.updateTable('tasks').set({ state: 'closed' }).where('id', '=', TASK).execute();
           });
-          const chat = submitResult(app, {
-            operatorOpenId: openId,
-            taskId: TASK,
-            team: a!.team,
-            page: 0,
-            uscc: a!.uscc,
-            version: 0,
-            input: {
-              categories: ['NO_ISSUE'],
-              inspectedOn: '2026-12-06',
-              methods: [],
-              note: '',
-              followup: '',
-            },
-          });
+          const chat = chatSave(app, openId, a!, 'NO_ISSUE');
           expect(await waitsForALock(chat, store)).toBe('waiting');
           closing.release();
           await closing.done;

@@ -21,21 +21,12 @@ import { runCli } from '../helpers/cli.ts';
 import { dialects, freshPostgresUrl, freshSqliteUrl } from '../helpers/stores.ts';
 import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
 import { writeCsv } from '../import/files.ts';
+import { RESULT_HEADER } from '../../bench/results-data.ts';
 
 process.env.TZ = 'America/Los_Angeles';
 
 const TASK = 'WH-2026-FOOD-01';
 const TZ = 'Asia/Shanghai';
-const HEADER = [
-  '任务编号',
-  '统一社会信用代码',
-  '部门编码',
-  '检查结果',
-  '检查日期',
-  '检查方式',
-  '备注',
-  '后续处置',
-];
 const officeTime = (local: string) => new Date(`${local}+08:00`);
 
 /**
@@ -129,7 +120,7 @@ describe.each(dialects())('a month of hourly ticks on $dialect', ({ dialect }) =
         'results',
         'import',
         writeCsv(dir, 'early.csv', [
-          HEADER,
+          RESULT_HEADER,
           row(teams.a, 'SCJG', '2026-12-01'),
           row(teams.a, 'WJW', '2026-12-01'),
           row(teams.c, 'SCJG', '2026-12-01'),
@@ -159,7 +150,7 @@ describe.each(dialects())('a month of hourly ticks on $dialect', ({ dialect }) =
               'results',
               'import',
               writeCsv(mkdtempSync(join(tmpdir(), 'liancha-c-')), 'c.csv', [
-                HEADER,
+                RESULT_HEADER,
                 [TASK, teams.c, 'WJW', '未发现问题', '2026-12-21', '', '', ''],
               ]),
             ],
