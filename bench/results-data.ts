@@ -123,7 +123,11 @@ export async function seedResultTasks(
       "insert into tasks (id, name, initiator, state, definition, year, created_at, created_by) values (?, ?, 'SCJG', 'locked', ?, ?, ?, 'bench')",
     );
     const draw = db.prepare(
-      "insert into draws (task_id, entropy_source, frozen_at, frozen_by, parameters, targets_snapshot, officers_snapshot, conflicts_snapshot, targets_hash, officers_hash, conflicts_hash) values (?, 'bench', ?, 'bench', '{}', '', '', '', '', '', '')",
+      "insert into draws (task_id, entropy_source, frozen_at, frozen_by, parameters, targets_hash, officers_hash, conflicts_hash) values (?, 'bench', ?, 'bench', '{}', '', '', '')",
+    );
+    // The freeze's texts, empty here (migration 008 keeps them apart from the draw row).
+    const snapshots = db.prepare(
+      "insert into draw_snapshots (task_id, kind, text) values (?, 'targets', ''), (?, 'officers', ''), (?, 'conflicts', '')",
     );
     const team = db.prepare("insert into teams (task_id, no, region) values (?, ?, '150302')");
     const target = db.prepare(
@@ -157,6 +161,7 @@ export async function seedResultTasks(
         window.start,
       );
       draw.run(id, window.start);
+      snapshots.run(id, id, id);
       for (let k = 0; k < targetsPerTask; k++) {
         const no = Math.floor(k / TARGETS_PER_TEAM) + 1;
         if (k % TARGETS_PER_TEAM === 0) {

@@ -6,6 +6,7 @@ import * as m004 from './004_audit_append_only.ts';
 import * as m005 from './005_substitution_requests_and_jobs.ts';
 import * as m006 from './006_results.ts';
 import * as m007 from './007_send_pacing.ts';
+import * as m008 from './008_draw_snapshots.ts';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '005_substitution_requests_and_jobs', up: m005.up },
   { name: '006_results', up: m006.up },
   { name: '007_send_pacing', up: m007.up },
+  { name: '008_draw_snapshots', up: m008.up },
 ];

@@ -1,13 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { RISK_CLASSES } from '../domain/directory.ts';
-import type {
-  DrawOutcome,
-  DrawParameters,
-  DrawTeam,
-  DrawnTargets,
-  SnapshotHashes,
-  SnapshotTexts,
-  SubstitutionRecord,
+import {
+  SNAPSHOT_NAMES,
+  type DrawOutcome,
+  type DrawParameters,
+  type DrawTeam,
+  type DrawnTargets,
+  type SnapshotHashes,
+  type SnapshotTexts,
+  type SubstitutionRecord,
 } from '../domain/draw/index.ts';
 import type { Database, DrawsTable } from './schema.ts';
 import { dialectOf } from './db.ts';
@@ -32,18 +33,14 @@ export interface DrawRow extends FreezeRow {
   runBy: string | null;
 }
 
-function toDrawRow(r: DrawsTable): DrawRow {
+function toDrawRow(r: DrawsTable, snapshots: SnapshotTexts): DrawRow {
   return {
     taskId: r.task_id,
     entropySource: r.entropy_source,
     frozenAt: r.frozen_at,
     frozenBy: r.frozen_by,
     parameters: JSON.parse(r.parameters) as DrawParameters,
-    snapshots: {
-      targets: r.targets_snapshot,
-      officers: r.officers_snapshot,
-      conflicts: r.conflicts_snapshot,
-    },
+    snapshots,
     hashes: { targets: r.targets_hash, officers: r.officers_hash, conflicts: r.conflicts_hash },
     entropy: r.entropy,
     seed: r.seed,
@@ -68,6 +65,10 @@ function textFromUtf8(trx: Transaction<Database>, value: string | Buffer) {
     : sql<string>`cast(${value} as text)`;
 }
 
+/**
+ * The freeze's row and, in `draw_snapshots`, its three texts (migration 008: apart from the row, so that setting
+ * the seed later rewrites a few hundred bytes, not the snapshots).
+ */
 export async function insertFreeze(trx: Transaction<Database>, f: FreezeInsert): Promise<void> {
   await trx
     .insertInto('draws')
@@ -77,9 +78,6 @@ export async function insertFreeze(trx: Transaction<Database>, f: FreezeInsert):
       frozen_at: f.frozenAt,
       frozen_by: f.frozenBy,
       parameters: JSON.stringify(f.parameters),
-      targets_snapshot: textFromUtf8(trx, f.snapshots.targets),
-      officers_snapshot: f.snapshots.officers,
-      conflicts_snapshot: f.snapshots.conflicts,
       targets_hash: f.hashes.targets,
       officers_hash: f.hashes.officers,
       conflicts_hash: f.hashes.conflicts,
@@ -89,11 +87,31 @@ export async function insertFreeze(trx: Transaction<Database>, f: FreezeInsert):
       run_by: null,
     })
     .execute();
+  await trx
+    .insertInto('draw_snapshots')
+    .values([
+      { task_id: f.taskId, kind: 'targets', text: textFromUtf8(trx, f.snapshots.targets) },
+      { task_id: f.taskId, kind: 'officers', text: f.snapshots.officers },
+      { task_id: f.taskId, kind: 'conflicts', text: f.snapshots.conflicts },
+    ])
+    .execute();
 }
 
+/** A draw with its snapshot texts, or null when the task was never frozen. */
 export async function getDraw(db: Kysely<Database>, taskId: string): Promise<DrawRow | null> {
   const row = await db.selectFrom('draws').selectAll().where('task_id', '=', taskId).executeTakeFirst();
-  return row ? toDrawRow(row) : null;
+  if (!row) return null;
+  const texts = await db
+    .selectFrom('draw_snapshots')
+    .select(['kind', 'text'])
+    .where('task_id', '=', taskId)
+    .execute();
+  const snapshots: Partial<SnapshotTexts> = {};
+  for (const t of texts) snapshots[t.kind] = t.text;
+  const missing = SNAPSHOT_NAMES.filter((name) => snapshots[name] === undefined);
+  // The freeze writes all three in its transaction and the triggers keep them: a gap is a damaged database.
+  if (missing.length > 0) throw new Error(`the draw of task ${taskId} has no ${missing.join(', ')} snapshot`);
+  return toDrawRow(row, snapshots as SnapshotTexts);
 }
 
 async function insertBatched<T extends keyof Database>(

@@ -96,9 +96,6 @@ export interface DrawsTable {
   frozen_by: string;
   /** JSON of the export's `parameters` object. */
   parameters: string;
-  targets_snapshot: string;
-  officers_snapshot: string;
-  conflicts_snapshot: string;
   targets_hash: string;
   officers_hash: string;
   conflicts_hash: string;
@@ -106,6 +103,16 @@ export interface DrawsTable {
   seed: string | null;
   run_at: string | null;
   run_by: string | null;
+}
+
+/**
+ * A freeze's canonical snapshot texts, one row each (migration 008): kept out of the `draws` row so that setting
+ * the seed does not rewrite them. Write-once: the lock triggers refuse any UPDATE or DELETE.
+ */
+export interface DrawSnapshotsTable {
+  task_id: string;
+  kind: 'targets' | 'officers' | 'conflicts';
+  text: string;
 }
 
 export interface DrawPicksTable {
@@ -264,6 +271,7 @@ export interface Database {
   audit_log: AuditLogTable;
   tasks: TasksTable;
   draws: DrawsTable;
+  draw_snapshots: DrawSnapshotsTable;
   draw_picks: DrawPicksTable;
   teams: TeamsTable;
   team_targets: TeamTargetsTable;

@@ -153,8 +153,11 @@ describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
         db.updateTable('draws').set({ entropy: 'redo', seed: 'x' }).where('task_id', '=', TASK).execute(),
       ).rejects.toThrow(/LOCKED/);
       await expect(
-        db.updateTable('draws').set({ targets_snapshot: '' }).where('task_id', '=', TASK).execute(),
+        db.updateTable('draw_snapshots').set({ text: '' }).where('task_id', '=', TASK).execute(),
       ).rejects.toThrow(/LOCKED/);
+      await expect(db.deleteFrom('draw_snapshots').where('task_id', '=', TASK).execute()).rejects.toThrow(
+        /LOCKED/,
+      );
       await expect(
         db
           .insertInto('team_members')
