@@ -6,7 +6,15 @@ import type { DrawOutcome } from '../domain/draw/index.ts';
 import type { TaskDefinition } from '../domain/task.ts';
 import { localTime } from '../domain/time.ts';
 import { directoryCounts, directoryNames, targetsByUscc } from '../storage/directory.ts';
-import { loadMembers, teamRegions, teamTargets, type DrawRow, type TeamMember } from '../storage/draws.ts';
+import {
+  loadMembers,
+  teamNumbers,
+  teamRegions,
+  teamTargets,
+  type DrawRow,
+  type TeamMember,
+  type TeamRange,
+} from '../storage/draws.ts';
 import { identitiesOf, identityKind, loadIdentities, normalizeIdentifier } from '../storage/identities.ts';
 import type { Database } from '../storage/schema.ts';
 import { latestRequestsOfTask } from '../storage/substitutions.ts';
@@ -125,6 +133,9 @@ export function deciderLabel(deptName: string, role: Decider['role']): string {
   return `${deptName}${role === 'head' ? '负责人' : '联络员'}`;
 }
 
+/** One assignment card's data, with the open_id it goes to (null: liancha cannot reach this person). */
+export type AssignmentData = AssignmentCardData & { openId: string | null };
+
 /**
  * One assignment card's data per active member of the task — or of one member (`only`), who may also be one
  * already replaced: their card then says by whom, and has no buttons.
@@ -134,30 +145,93 @@ export async function assignmentData(
   task: TaskDefinition,
   /** `only`: one member's card; `tz`: the zone times are shown in (`LIANCHA_TZ`). */
   opts: { only?: { team: number; certNo: string }; tz: string },
-): Promise<(AssignmentCardData & { openId: string | null })[]> {
+): Promise<AssignmentData[]> {
   const { only, tz } = opts;
+  const shared = await sharedCardData(db, task, tz);
+  // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
+  const members = await loadMembers(db, task.id, only?.team);
+  const openIdOf = await openIdResolver(db, only ? members : undefined);
+  const requests = await latestRequestsOfTask(db, task.id, only?.team);
+  const wanted = only ? (m: TeamMember) => m.certNo === only.certNo : (m: TeamMember) => m.active;
+  return teamsCards(db, task.id, shared, { members, teams: only?.team, wanted }, openIdOf, requests);
+}
+
+/** Teams whose cards are built together by assignmentDataByTeam: a few hundred members' data at a time. */
+const TEAMS_PER_BATCH = 200;
+
+/**
+ * assignmentData of every active member, a batch of whole teams at a time and in the same order (team, then draw
+ * position), for `draw run` to queue as they come: a million-target draw has 24,000 members, and their cards' data
+ * all at once (each with its team's targets and members) were 47 MB of the step's peak (BENCHMARKS.md).
+ * @example for await (const batch of assignmentDataByTeam(trx, task, { tz })) for (const a of batch) …
+ */
+export async function* assignmentDataByTeam(
+  db: Db,
+  task: TaskDefinition,
+  /** `teamsPerBatch`: how many teams' cards at a time (200; tests use fewer). */
+  opts: { tz: string; teamsPerBatch?: number },
+): AsyncGenerator<AssignmentData[]> {
+  const perBatch = opts.teamsPerBatch ?? TEAMS_PER_BATCH;
+  const shared = await sharedCardData(db, task, opts.tz);
+  const openIdOf = await openIdResolver(db);
+  const requests = await latestRequestsOfTask(db, task.id);
+  const teams = await teamNumbers(db, task.id);
+  for (let i = 0; i < teams.length; i += perBatch) {
+    const range = { from: teams[i]!, to: teams[Math.min(i + perBatch, teams.length) - 1]! };
+    const members = await loadMembers(db, task.id, range);
+    const wanted = (m: TeamMember) => m.active;
+    yield await teamsCards(db, task.id, shared, { members, teams: range, wanted }, openIdOf, requests);
+  }
+}
+
+/** What every assignment card of a task shows alike. */
+interface SharedCardData {
+  summary: TaskSummary;
+  deptNames: Map<string, string>;
+  deadline: ReturnType<typeof resultDeadline>;
+  tz: string;
+}
+
+async function sharedCardData(db: Db, task: TaskDefinition, tz: string): Promise<SharedCardData> {
   const summary = await taskSummary(db, task);
   const deptNames = new Map([summary.initiator, ...summary.participants].map((d) => [d.code, d.name]));
-  // One member's card (a button press) reads only that team: a large draw has tens of thousands of members.
-  const membersAll = await loadMembers(db, task.id, only?.team);
-  const regions = await teamRegions(db, task.id, only?.team);
-  const targetsOf = await teamTargets(db, task.id, only?.team);
+  return { summary, deptNames, deadline: resultDeadline(task), tz };
+}
+
+/**
+ * The card data of the `wanted` members of some teams (`members`: all of those teams' members, replaced ones too,
+ * in team and draw order; `teams`: which teams they are, or undefined for all), with the teams' regions, targets
+ * and names read for just those teams.
+ */
+async function teamsCards(
+  db: Db,
+  taskId: string,
+  { summary, deptNames, deadline, tz }: SharedCardData,
+  {
+    members,
+    teams,
+    wanted,
+  }: {
+    members: readonly TeamMember[];
+    teams: number | TeamRange | undefined;
+    wanted: (m: TeamMember) => boolean;
+  },
+  openIdOf: (person: { openId: string | null; mobile: string | null }) => string | null,
+  requests: Map<string, SubstitutionRequest>,
+): Promise<AssignmentData[]> {
+  const regions = await teamRegions(db, taskId, teams);
+  const targetsOf = await teamTargets(db, taskId, teams);
   const names = await targetsByUscc(db, [...targetsOf.values()].flat());
   const activeOf = groupBy(
-    membersAll.filter((m) => m.active),
+    members.filter((m) => m.active),
     (m) => m.teamNo,
   );
-  const deadline = resultDeadline(task);
-  const openIdOf = await openIdResolver(db, only ? membersAll : undefined);
-  const requests = await latestRequestsOfTask(db, task.id, only?.team);
-  const byCert = new Map(membersAll.map((m) => [`${m.teamNo}\t${m.certNo}`, m]));
-  const out: (AssignmentCardData & { openId: string | null })[] = [];
-  for (const m of membersAll) {
-    if (only ? only.certNo !== m.certNo : !m.active) continue;
+  const byCert = new Map(members.map((m) => [`${m.teamNo}\t${m.certNo}`, m]));
+  return members.filter(wanted).map((m): AssignmentData => {
     const request = requests.get(`${m.teamNo}\t${m.certNo}`) ?? null;
     const deptName = deptNames.get(m.dept) ?? m.dept;
     const openId = openIdOf(m);
-    out.push({
+    return {
       task: summary,
       team: { no: m.teamNo, region: regions.get(m.teamNo) ?? '' },
       you: { certNo: m.certNo, name: m.name ?? m.certNo, openId },
@@ -180,9 +254,8 @@ export async function assignmentData(
             }
           : null,
       openId,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 function requestView(

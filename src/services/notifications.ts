@@ -6,7 +6,7 @@ import type { TaskDefinition } from '../domain/task.ts';
 import type { DrawRow } from '../storage/draws.ts';
 import { enqueueMessage } from '../storage/outbox.ts';
 import type { Database } from '../storage/schema.ts';
-import { assignmentData, drawResultData, taskSummary } from './card-data.ts';
+import { assignmentDataByTeam, drawResultData, taskSummary } from './card-data.ts';
 
 /**
  * The cards a draw step sends, queued in the outbox inside the step's own transaction: the step and its
@@ -97,21 +97,24 @@ export async function queueDrawCards(
     );
   }
   let assignments = 0;
-  for (const a of await assignmentData(trx, task, { tz: app.config.LIANCHA_TZ })) {
-    if (!a.openId) continue; // listed as undeliverable on the group card, for the liaisons
-    await enqueueMessage(
-      trx,
-      {
-        kind: 'send',
-        receiveIdType: 'open_id',
-        receiveId: a.openId,
-        msgType: 'interactive',
-        content: assignmentCard(a),
-        ref: assignmentRef(task.id, a.team.no, a.you.certNo),
-      },
-      app.clock(),
-    );
-    assignments++;
+  // A batch of teams at a time, in the order they were drawn: a large draw's cards' data never all at once.
+  for await (const batch of assignmentDataByTeam(trx, task, { tz: app.config.LIANCHA_TZ })) {
+    for (const a of batch) {
+      if (!a.openId) continue; // listed as undeliverable on the group card, for the liaisons
+      await enqueueMessage(
+        trx,
+        {
+          kind: 'send',
+          receiveIdType: 'open_id',
+          receiveId: a.openId,
+          msgType: 'interactive',
+          content: assignmentCard(a),
+          ref: assignmentRef(task.id, a.team.no, a.you.certNo),
+        },
+        app.clock(),
+      );
+      assignments++;
+    }
   }
   return { assignments, undeliverable: result.undeliverable };
 }

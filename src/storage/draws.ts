@@ -261,11 +261,34 @@ export interface TeamMember {
   mobile: string | null;
 }
 
-/** Current team membership (one team's with `team`) with names and confirmation state, for `task show` and the cards. */
+/**
+ * Teams `from` to `to` (numbers, both included): the assignment cards of a large draw are built a range of teams at
+ * a time, so that tens of thousands of members' card data are never held at once.
+ */
+export interface TeamRange {
+  from: number;
+  to: number;
+}
+
+/** The numbers of a task's teams, in order. */
+export async function teamNumbers(db: Kysely<Database>, taskId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('teams')
+    .select('no')
+    .where('task_id', '=', taskId)
+    .orderBy('no')
+    .execute();
+  return rows.map((r) => Number(r.no));
+}
+
+/**
+ * Current team membership (one team's with `team`, a range of teams' with a TeamRange) with names and
+ * confirmation state, for `task show` and the cards.
+ */
 export async function loadMembers(
   db: Kysely<Database>,
   taskId: string,
-  team?: number,
+  team?: number | TeamRange,
 ): Promise<TeamMember[]> {
   let query = db
     .selectFrom('team_members as m')
@@ -285,7 +308,8 @@ export async function loadMembers(
       'i.mobile',
     ])
     .where('m.task_id', '=', taskId);
-  if (team !== undefined) query = query.where('m.team_no', '=', team);
+  if (typeof team === 'number') query = query.where('m.team_no', '=', team);
+  else if (team) query = query.where('m.team_no', '>=', team.from).where('m.team_no', '<=', team.to);
   const rows = await query.orderBy('m.team_no').orderBy('m.position').execute();
   return rows.map((r) => ({
     teamNo: Number(r.team_no),
@@ -345,25 +369,27 @@ export async function usccsDrawnInYear(
   return new Set(rows.map((r) => r.uscc));
 }
 
-/** Each team's region (one team's with `team`), by team number. */
+/** Each team's region (one team's with `team`, a range's with a TeamRange), by team number. */
 export async function teamRegions(
   db: Kysely<Database>,
   taskId: string,
-  team?: number,
+  team?: number | TeamRange,
 ): Promise<Map<number, string>> {
   let q = db.selectFrom('teams').select(['no', 'region']).where('task_id', '=', taskId);
-  if (team !== undefined) q = q.where('no', '=', team);
+  if (typeof team === 'number') q = q.where('no', '=', team);
+  else if (team) q = q.where('no', '>=', team.from).where('no', '<=', team.to);
   return new Map((await q.execute()).map((t) => [Number(t.no), t.region]));
 }
 
-/** Each team's targets in visiting order (one team's with `team`), by team number. */
+/** Each team's targets in visiting order (one team's with `team`, a range's with a TeamRange), by team number. */
 export async function teamTargets(
   db: Kysely<Database>,
   taskId: string,
-  team?: number,
+  team?: number | TeamRange,
 ): Promise<Map<number, string[]>> {
   let q = db.selectFrom('team_targets').select(['team_no', 'uscc']).where('task_id', '=', taskId);
-  if (team !== undefined) q = q.where('team_no', '=', team);
+  if (typeof team === 'number') q = q.where('team_no', '=', team);
+  else if (team) q = q.where('team_no', '>=', team.from).where('team_no', '<=', team.to);
   const out = new Map<number, string[]>();
   for (const r of await q.orderBy('team_no').orderBy('position').execute()) {
     const list = out.get(Number(r.team_no));
