@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import type { App } from '../app.ts';
 import {
   indexSnapshots,
-  parseSnapshots,
+  parseCompactSnapshots,
   SubstitutionReplayer,
   type SubstitutionRecord,
   type SubstitutionRequest as ApprovedRequest,
@@ -39,7 +39,8 @@ export async function replayedDraw(
   const outcome = await loadOutcome(db, draw);
   const replayer = new SubstitutionReplayer(
     Buffer.from(draw.seed, 'hex'),
-    indexSnapshots(parseSnapshots(draw.snapshots)),
+    // The targets as a TargetTable, as the draw and the verifier hold them (not an object per target).
+    indexSnapshots(parseCompactSnapshots(draw.snapshots)),
     outcome.teams,
   );
   for (const earlier of await approvedSubstitutions(db, taskId)) replayer.apply(earlier);

@@ -6,12 +6,9 @@ import type {
   InspectorKind,
   ItemCategory,
   InspectionMethod,
-  RiskClass,
   Target,
-  TargetKind,
-  TargetStatus,
 } from '../domain/directory.ts';
-import type { Database, InspectorsTable, TargetsTable } from './schema.ts';
+import type { Database, InspectorsTable } from './schema.ts';
 
 /** Reads of the directories, as domain objects. */
 
@@ -49,74 +46,6 @@ export async function listConflicts(db: Kysely<Database>): Promise<Conflict[]> {
   const rows = await db.selectFrom('conflicts').selectAll().execute();
   return rows.map((r) => ({ certNo: r.cert_no, uscc: r.uscc, reason: r.reason }));
 }
-
-function toTarget(r: TargetsTable, departments: string[]): Target {
-  return {
-    uscc: r.uscc,
-    name: r.name ?? '',
-    kind: r.kind as TargetKind,
-    legalRep: r.legal_rep ?? null,
-    address: r.address ?? null,
-    region: r.region,
-    industry: r.industry,
-    scope: r.scope ?? null,
-    established: r.established ?? null,
-    status: r.status as TargetStatus,
-    risk: r.risk as RiskClass,
-    phone: r.phone ?? null,
-    departments,
-  };
-}
-
-/**
- * Every target with its directory departments, a page at a time in key order, so that a directory of a million
- * targets is never held in memory whole. Keyset pagination works the same on SQLite and PostgreSQL.
- */
-export async function* targetPages(
-  db: Kysely<Database>,
-  opts: { pageSize?: number; eligibilityOnly?: boolean } = {},
-): AsyncGenerator<Target[]> {
-  const pageSize = opts.pageSize ?? 2_000;
-  // The draw needs only what the eligibility rules read; leaving out names and addresses halves the garbage.
-  const columns = opts.eligibilityOnly ? ELIGIBILITY_COLUMNS : ALL_COLUMNS;
-  let after = '';
-  for (;;) {
-    const rows = (await db
-      .selectFrom('targets')
-      .select(columns)
-      .where('uscc', '>', after)
-      .orderBy('uscc')
-      .limit(pageSize)
-      .execute()) as Partial<TargetsTable>[] as TargetsTable[];
-    if (rows.length === 0) return;
-    const last = rows.at(-1)!.uscc;
-    const links = await db
-      .selectFrom('target_departments')
-      .select(['uscc', 'department'])
-      .where('uscc', '>', after)
-      .where('uscc', '<=', last)
-      .execute();
-    const byUscc = new Map<string, string[]>();
-    for (const l of links) {
-      const list = byUscc.get(l.uscc);
-      if (list) list.push(l.department);
-      else byUscc.set(l.uscc, [l.department]);
-    }
-    yield rows.map((r) => toTarget(r, byUscc.get(r.uscc) ?? []));
-    after = last;
-  }
-}
-
-const ELIGIBILITY_COLUMNS = ['uscc', 'kind', 'region', 'industry', 'status', 'risk'] as const;
-const ALL_COLUMNS = [
-  ...ELIGIBILITY_COLUMNS,
-  'name',
-  'legal_rep',
-  'address',
-  'scope',
-  'established',
-  'phone',
-] as const;
 
 /** Names and addresses of the given targets, for cards and `task show`. */
 export async function targetsByUscc(

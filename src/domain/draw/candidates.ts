@@ -3,8 +3,8 @@
  * department, region coverage, conflicts, not already (or ever) on the team, and load spreading.
  * Look-ups are precomputed once per draw so a team costs O(its candidates + its targets' conflicts).
  */
-import type { CompactSnapshots, DrawSnapshots } from './snapshot.ts';
-import { TargetTable } from './target-lines.ts';
+import type { CompactSnapshots } from './snapshot.ts';
+import type { TargetTable } from './target-lines.ts';
 
 /** The snapshots indexed for the draw. */
 export interface SnapshotIndex {
@@ -21,8 +21,8 @@ export interface SnapshotIndex {
 
 const deptRegionKey = (dept: string, region: string): string => `${dept}\t${region}`;
 
-/** Builds the look-ups the team draw needs from parsed snapshots (rows in canonical order). */
-export function indexSnapshots(snapshots: DrawSnapshots | CompactSnapshots): SnapshotIndex {
+/** Builds the look-ups the team draw needs from parsed snapshots (parseCompactSnapshots: canonical order). */
+export function indexSnapshots(snapshots: CompactSnapshots): SnapshotIndex {
   const officersByDeptRegion = new Map<string, string[]>();
   for (const officer of snapshots.officers) {
     for (const region of officer.regions) {
@@ -38,9 +38,7 @@ export function indexSnapshots(snapshots: DrawSnapshots | CompactSnapshots): Sna
     if (list) list.push(c.certNo);
     else conflictsByUscc.set(c.uscc, [c.certNo]);
   }
-  const targets =
-    snapshots.targets instanceof TargetTable ? snapshots.targets : TargetTable.fromRows(snapshots.targets);
-  return { targets, officersByDeptRegion, conflictsByUscc };
+  return { targets: snapshots.targets, officersByDeptRegion, conflictsByUscc };
 }
 
 /** What the officer rules need to know about a team. */

@@ -358,16 +358,18 @@ function checkConflicts(
 }
 
 /**
- * Parses all three texts and checks that every conflict joins a snapshot officer and a snapshot target,
- * as the canonical form requires.
+ * parseCompactSnapshots with the targets as rows, for callers that want to look at them (the draw, the replays and
+ * the verifier use the compact form): the same parser, checks and errors.
  * @throws DrawError DRAW.SNAPSHOT_FORMAT naming the snapshot and line.
  */
 export function parseSnapshots(texts: SnapshotTexts): DrawSnapshots {
-  const targets = parseTargetsSnapshot(texts.targets);
-  const officers = parseOfficersSnapshot(texts.officers);
-  const conflicts = parseConflictsSnapshot(texts.conflicts);
-  checkConflicts(conflicts, officers, (uscc) => hasSorted(targets, (t) => t.uscc, uscc));
-  return { targets, officers, conflicts };
+  const { targets, officers, conflicts } = parseCompactSnapshots(texts);
+  const rows = Array.from({ length: targets.size }, (_, i) => ({
+    uscc: targets.uscc(i),
+    risk: targets.risk(i),
+    region: targets.region(i),
+  }));
+  return { targets: rows, officers, conflicts };
 }
 
 /**
