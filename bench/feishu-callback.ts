@@ -34,6 +34,11 @@ export interface BenchCallbackOptions {
   seconds?: number;
   /** Synthetic city size (default 20,000 targets: a 5 % draw of about 1,000 targets, ~170 teams, ~500 members). */
   targets?: number;
+  /**
+   * Write a V8 CPU profile of the bot's process over the load alone (not the set-up) to this file, to open in
+   * Chrome DevTools or summarise with `bench/cpu-profile-summary.ts`; the bench's env `BENCH_CPU_PROF` sets it.
+   */
+  cpuProfile?: string;
 }
 
 export interface LatencySummary {
@@ -214,9 +219,11 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       clicks,
     };
     const loadBefore = loadavg()[0]!;
+    const profiler = options.cpuProfile ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
     const load = await runChild(plan, dir, seconds);
     const cpu = process.cpuUsage(cpu0);
+    if (profiler) await profiler.stop(options.cpuProfile!);
 
     const confirmed = await app.store.db
       .selectFrom('team_members')
@@ -274,6 +281,23 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The inspector's sampling profiler on this process: `--cpu-prof` would also profile the set-up (city, draw). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** Runs the load generator in a child process (its CPU is not the bot's) and reads its report. */
@@ -413,6 +437,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const result = await benchCallbacks({
       rate: Number(process.argv[2] ?? 200),
       seconds: Number(process.argv[3] ?? 10),
+      cpuProfile: process.env.BENCH_CPU_PROF || undefined,
     });
     console.log(JSON.stringify(result, null, 2));
     process.exitCode = result.errors === 0 ? 0 : 1;
