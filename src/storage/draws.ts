@@ -87,10 +87,15 @@ export async function insertFreeze(trx: Transaction<Database>, f: FreezeInsert):
       run_by: null,
     })
     .execute();
+  // The targets text in a statement of its own: SQLite runs a multi-row VALUES into a table with an INSERT trigger
+  // through a temporary copy of its rows (measured: +81 MB of peak RSS for a 27 MB text, none for one row alone).
+  await trx
+    .insertInto('draw_snapshots')
+    .values({ task_id: f.taskId, kind: 'targets', text: textFromUtf8(trx, f.snapshots.targets) })
+    .execute();
   await trx
     .insertInto('draw_snapshots')
     .values([
-      { task_id: f.taskId, kind: 'targets', text: textFromUtf8(trx, f.snapshots.targets) },
       { task_id: f.taskId, kind: 'officers', text: f.snapshots.officers },
       { task_id: f.taskId, kind: 'conflicts', text: f.snapshots.conflicts },
     ])
