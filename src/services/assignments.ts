@@ -2,9 +2,8 @@ import type { App } from '../app.ts';
 import type { AssignmentCardData } from '../cards/index.ts';
 import { confirmAssignment as confirmRule, type ConfirmRefusal } from '../domain/assignment.ts';
 import { localTime } from '../domain/time.ts';
-import { getAssignment, saveConfirmation } from '../storage/assignments.ts';
-import { certNosForOpenId } from '../storage/people.ts';
-import { getTask } from '../storage/tasks.ts';
+import type { TaskDefinition } from '../domain/task.ts';
+import { assignmentAsClicked, getAssignment, saveConfirmation } from '../storage/assignments.ts';
 import { assignmentData } from './card-data.ts';
 import { applyEffects } from './effects.ts';
 
@@ -31,8 +30,11 @@ export async function confirmAssignment(app: App, input: ConfirmInput): Promise<
   const { db } = app.store;
   const tz = app.config.LIANCHA_TZ;
   const key = { taskId: input.taskId, team: input.team, certNo: input.certNo };
-  const current = await getAssignment(db, key);
-  const actor = { openId: input.operatorOpenId, certNos: await certNosForOpenId(db, input.operatorOpenId) };
+  // One statement: the row, whether the operator is its inspector, and the task's definition for the card.
+  const read = await assignmentAsClicked(db, key, input.operatorOpenId);
+  const current = read?.assignment ?? null;
+  // The rule asks only whether the operator holds this certificate, so that is all the actor carries.
+  const actor = { openId: input.operatorOpenId, certNos: read?.byAssignee ? [input.certNo] : [] };
   const verdict = confirmRule(current, { version: input.version }, actor, app.clock());
   if (!verdict.ok) {
     // The person may see the card as it is now only if it is theirs and still shown to them.
@@ -41,7 +43,9 @@ export async function confirmAssignment(app: App, input: ConfirmInput): Promise<
       verdict.code === 'ASSIGNMENT.ALREADY_CONFIRMED'
         ? { ...verdict, details: { at: localTime(verdict.details!.at!, tz) } }
         : verdict;
-    return withCard ? { ok: false, refusal, card: await cardFor(app, key) } : { ok: false, refusal };
+    return withCard
+      ? { ok: false, refusal, card: await cardFor(app, read!.definition, key) }
+      : { ok: false, refusal };
   }
   const saved = await db.transaction().execute(async (trx) => {
     if (!(await saveConfirmation(trx, verdict.next, current!.version))) return false;
@@ -61,19 +65,19 @@ export async function confirmAssignment(app: App, input: ConfirmInput): Promise<
         code: 'ASSIGNMENT.ALREADY_CONFIRMED',
         details: { at: localTime(now?.confirmedAt ?? verdict.next.confirmedAt!, tz) },
       },
-      card: await cardFor(app, key),
+      card: await cardFor(app, read!.definition, key),
     };
   }
-  return { ok: true, card: await cardFor(app, key) };
+  return { ok: true, card: await cardFor(app, read!.definition, key) };
 }
 
 /** The assignment card's data as it is in the database now, times in the office's zone. */
 async function cardFor(
   app: App,
+  definition: TaskDefinition,
   key: { taskId: string; team: number; certNo: string },
 ): Promise<AssignmentCardData> {
-  const task = await getTask(app.store.db, key.taskId);
-  const [data] = await assignmentData(app.store.db, task!.definition, {
+  const [data] = await assignmentData(app.store.db, definition, {
     only: { team: key.team, certNo: key.certNo },
     tz: app.config.LIANCHA_TZ,
   });

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { prepared } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -11,13 +12,17 @@ type Db = Kysely<Database> | Transaction<Database>;
  * @example if (!(await recordDelivery(trx, `event:${header.event_id}`, 'card.action.trigger', now))) return {};
  */
 export async function recordDelivery(db: Db, deliveryId: string, kind: string, now: Date): Promise<boolean> {
-  const res = await db
-    .insertInto('inbound_deliveries')
-    .values({ delivery_id: deliveryId, kind, received_at: now.toISOString(), outcome: null })
-    .onConflict((oc) => oc.column('delivery_id').doNothing())
-    .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const res = await insertDelivery.run(db, { deliveryId, kind, receivedAt: now.toISOString() });
+  return Number(res.numAffectedRows ?? 0n) > 0;
 }
+
+// Every delivery runs it: compiled once (prepared.ts).
+const insertDelivery = prepared((db, p: { deliveryId: string; kind: string; receivedAt: string }) =>
+  db
+    .insertInto('inbound_deliveries')
+    .values({ delivery_id: p.deliveryId, kind: p.kind, received_at: p.receivedAt, outcome: null })
+    .onConflict((oc) => oc.column('delivery_id').doNothing()),
+);
 
 /** Notes what became of a delivery (e.g. `ok`, `refused: SUBSTITUTION.NOT_DEPARTMENT_HEAD`), for diagnosis. */
 export async function setDeliveryOutcome(db: Db, deliveryId: string, outcome: string): Promise<void> {
