@@ -25,6 +25,25 @@ export class KeyIndex {
    * @example index.firstSeen('SCJG', 2) // undefined; index.firstSeen('SCJG', 9) // 2
    */
   firstSeen(key: string, row: number): number | undefined {
+    const e = this.locate(key);
+    if (e >= 0) return this.rows[e];
+    this.add(this.lastHash, this.lastLength, row, this.lastSlot);
+    return undefined;
+  }
+
+  /** The row remembered for `key`, or undefined; remembers nothing. */
+  find(key: string): number | undefined {
+    const e = this.locate(key);
+    return e >= 0 ? this.rows[e] : undefined;
+  }
+
+  // What the last `locate` computed, for `add` (fields rather than an object: no allocation per key).
+  private lastHash = 0;
+  private lastLength = 0;
+  private lastSlot = 0;
+
+  /** The entry holding `key`, or -1 (then `lastSlot` is the empty slot where it would go). */
+  private locate(key: string): number {
     if (key.length * 3 > this.scratch.length) this.scratch = Buffer.alloc(key.length * 3);
     const n = this.scratch.write(key, 0, 'utf8');
     const bytes = this.scratch;
@@ -35,12 +54,13 @@ export class KeyIndex {
     let i = h & mask;
     for (let slot = this.slots[i]!; slot !== 0; slot = this.slots[i]!) {
       const e = slot - 1;
-      if (this.hashes[e] === h && this.lengths[e] === n && this.equals(this.offsets[e]!, n))
-        return this.rows[e];
+      if (this.hashes[e] === h && this.lengths[e] === n && this.equals(this.offsets[e]!, n)) return e;
       i = (i + 1) & mask;
     }
-    this.add(h, n, row, i);
-    return undefined;
+    this.lastHash = h;
+    this.lastLength = n;
+    this.lastSlot = i;
+    return -1;
   }
 
   private equals(offset: number, n: number): boolean {

@@ -17,10 +17,22 @@ import { loadReferences, type PendingRecord } from './kinds/kind.ts';
 import { sanitize } from './excerpt.ts';
 import { Problems } from './problems.ts';
 import { noProgress, type Progress } from './progress.ts';
-import { applyStaged, readTransaction, WriteUndone } from '../storage/import/apply.ts';
+import { APPLY_BATCH, applySorted, readTransaction, WriteUndone } from '../storage/import/apply.ts';
+import { buildIndexes } from '../storage/import/indexes.ts';
+import { TempFolder } from '../storage/import/record-file.ts';
+import { SortedRuns } from '../storage/import/sorted-runs.ts';
+import { scanTable } from '../storage/import/scan.ts';
+import { RowDigests } from './row-digests.ts';
+import {
+  decodeRecord,
+  encodeRecord,
+  keyOf,
+  tableIsEmpty,
+  type Counts,
+  type ImportRecord,
+  type TableSpec,
+} from '../storage/import/upsert.ts';
 import { columnLetter, openTable, type Table, type TableFormat } from './read-table.ts';
-import { Staging } from '../storage/import/staging.ts';
-import { classifyBatch, tableIsEmpty } from '../storage/import/upsert.ts';
 
 export interface ImportOptions {
   kind: ImportKind;
@@ -105,13 +117,18 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
 
     await app.store.db.connection().execute(async (db) => {
       const bulk = new Bulk(db, app.store);
-      const staging = dryRun ? null : await Staging.create(bulk, app.store, spec.table);
+      const folder = TempFolder.create();
       try {
-        // 1. Check every row and classify it against the database, staging what is to be written. Nothing
-        // here writes to the main database, so no write lock is held however long the file is.
+        // Put back what an import killed half-way may have left dropped (nothing to do otherwise).
+        if (!dryRun) await buildIndexes(db, spec.table);
+        const sorted = new SortedRuns(folder);
+        let startedEmpty = false;
+        // 1. Check every row and tell what it would change, keeping the records to write in key order (sorted
+        // runs on disk). Nothing here writes to the database, so no write lock is held however long the file is.
         await readTransaction(bulk, app.store, async () => {
           const refs = await loadReferences(bulk);
-          const startedEmpty = await tableIsEmpty(bulk, spec.table);
+          startedEmpty = await tableIsEmpty(bulk, spec.table);
+          const existing = startedEmpty ? null : await digestsOf(bulk, spec.table);
           // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
           const seen = new KeyIndex();
           for await (const batch of table.rows()) {
@@ -134,49 +151,42 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
               if (record && !reader.failed) pending.push({ rowNumber: row.rowNumber, record });
             }
             if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
-            // After the first problem nothing more is staged (it would not be written), but checking goes on.
-            if (problems.count === 0) {
-              const { counts, toWrite } = await classifyBatch(
-                bulk,
-                spec.table,
-                pending.map((p) => p.record),
-                startedEmpty,
-              );
-              summary.added += counts.added;
-              summary.changed += counts.changed;
-              summary.unchanged += counts.unchanged;
-              await staging?.add(bulk, toWrite);
-            }
+            // After the first problem nothing more is kept (it would not be written), but checking goes on.
+            if (problems.count === 0)
+              for (const { record } of pending) {
+                const key = flatKey(keyOf(spec.table, record.row));
+                const state = existing?.state(key, record) ?? 'added';
+                summary[state]++;
+                if (state !== 'unchanged') sorted.add(key, encodeRecord(spec.table, record));
+              }
             progress.update(table.bytesRead(), summary.rows);
           }
         });
         if (problems.count > 0) throw new ImportRefused(summary, problems);
-        if (!staging) return;
-        // 2. Write, in short transactions; the audit entry goes in with the last one.
-        progress.phase(`import ${spec.kind}: writing`, staging.count);
-        await staging.seal();
-        await applyStaged(
+        if (dryRun) return;
+        // 2. Write, in short transactions in key order; the audit entry goes in with the last one. Each write
+        // looks its rows up again and compares them exactly: the counts written are the ones it found.
+        progress.phase(`import ${spec.kind}: writing`, sorted.count);
+        const unchanged = summary.unchanged;
+        const total = (counts: Counts): Counts => ({ ...counts, unchanged: unchanged + counts.unchanged });
+        const counts = await applySorted(
           db,
           app.store,
           spec.table,
-          staging,
-          options.applyBatchSize,
-          (trx) =>
-            appendAudit(trx, {
-              at: app.clock().toISOString(),
-              actor: app.actor,
-              action: `import.${spec.kind}`,
-              subject: table.file,
-              details: {
-                sha256: table.sha256,
-                format: table.format,
-                rows: summary.rows,
-                added: summary.added,
-                changed: summary.changed,
-                unchanged: summary.unchanged,
-              },
-            }).then(() => {}),
-          (written) => progress.update(written, written),
+          inKeyOrder(spec.table, sorted, options.applyBatchSize ?? APPLY_BATCH),
+          {
+            startedEmpty,
+            undo: folder.file('undo'),
+            last: (trx, counts) =>
+              appendAudit(trx, {
+                at: app.clock().toISOString(),
+                actor: app.actor,
+                action: `import.${spec.kind}`,
+                subject: table.file,
+                details: { sha256: table.sha256, format: table.format, rows: summary.rows, ...total(counts) },
+              }).then(() => {}),
+            onWritten: (written) => progress.update(written, written),
+          },
         ).catch((err: unknown) => {
           if (!(err instanceof WriteUndone)) throw err;
           throw new UserError(
@@ -185,8 +195,9 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
               'what had been written was undone — nothing was imported',
           );
         });
+        Object.assign(summary, total(counts));
       } finally {
-        await staging?.drop();
+        folder.remove();
       }
     });
     return summary;
@@ -195,3 +206,27 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
     await table.close();
   }
 }
+
+/** The sorted records, decoded, `size` at a time. */
+async function* inKeyOrder(
+  spec: TableSpec,
+  sorted: SortedRuns,
+  size: number,
+): AsyncGenerator<ImportRecord[]> {
+  for await (const lines of sorted.merged(size)) yield lines.map((line) => decodeRecord(spec, line));
+}
+
+/** The digests of every row the table holds, read in key order. */
+async function digestsOf(bulk: Bulk, spec: TableSpec): Promise<RowDigests> {
+  const digests = new RowDigests(spec);
+  for await (const records of scanTable(bulk, spec))
+    for (const r of records) digests.add(keyOf(spec, r.row), r.row, r.children);
+  return digests;
+}
+
+/**
+ * A copy of `key` that holds nothing else alive. A cell's text can be a slice of the whole chunk of the file it
+ * was parsed from (V8 shares the characters of substrings of 13 or more); keeping a million such keys in the
+ * sort buffer kept the file's text in memory with them (540 MB for a million targets).
+ */
+const flatKey = (key: string): string => Buffer.from(key, 'utf8').toString('utf8');

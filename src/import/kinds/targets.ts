@@ -41,6 +41,14 @@ export const targets: KindSpec<Field> = {
     ],
     key: ['uscc'],
     children: { table: 'target_departments', parent: 'uscc', value: 'department' },
+    // As migration 001 creates it.
+    indexes: [
+      {
+        name: 'target_departments_by_department',
+        table: 'target_departments',
+        columns: ['department', 'uscc'],
+      },
+    ],
   },
   key: (r) => r.str('uscc').toUpperCase() || null,
   duplicate: ['uscc'],

@@ -1,26 +1,43 @@
 /**
- * The two transactions shapes of an import. Checking runs in one read transaction (a consistent view, no write
- * lock). Writing runs in short transactions of `APPLY_BATCH` records each: SQLite has one writer at a time, and
- * a bot callback (3 s to answer, Feishu's limit) must never wait for a whole file. All or nothing is kept by
- * checking everything first — what is left to fail is the database itself (a full disk, a row deleted by
- * someone else meanwhile) — and, should a write fail, by putting back what the earlier transactions wrote
- * from the before images kept in staging. (A process killed mid-write leaves part of the file written and no
- * audit entry; importing the same file again completes it, as every write is an upsert.)
+ * The two transaction shapes of an import. Checking runs in one read transaction (a consistent view, no write
+ * lock). Writing runs in short transactions of `APPLY_BATCH` records each, in key order: SQLite has one writer
+ * at a time, and a bot callback (3 s to answer, Feishu's limit) must never wait for a whole file. Each write
+ * transaction classifies its records against the rows as they are then (added, changed, unchanged) and writes
+ * the added and changed ones. All or nothing is kept by checking everything first — what is left to fail is
+ * the database itself (a full disk, a trigger) — and, should a write fail, by putting back what the earlier
+ * transactions wrote from the undo log: each transaction's before images, appended before it commits. (A
+ * process killed mid-write leaves part of the file written and no audit entry; importing the same file again
+ * completes it, as every write is an upsert.)
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../db.ts';
 import type { Database } from '../schema.ts';
-import { Bulk } from './bulk.ts';
-import type { Staging } from './staging.ts';
-import { deleteRecords, writeRecords, type StagedRecord, type TableSpec } from './upsert.ts';
+import { Bulk, type DbValue } from './bulk.ts';
+import { buildIndexes, dropIndexes } from './indexes.ts';
+import type { LineFile } from './record-file.ts';
+import {
+  classifyBatch,
+  tableIsEmpty,
+  decodeRecord,
+  deleteRecords,
+  encodeRecord,
+  writeRecords,
+  type Counts,
+  type ImportRecord,
+  type StagedRecord,
+  type TableSpec,
+} from './upsert.ts';
 
-/** About 50 ms of writing per transaction for targets with their departments on SQLite. */
-export const APPLY_BATCH = 1000;
+/**
+ * Records written per transaction: about 50–100 ms of writing for targets with their departments on SQLite —
+ * short enough for a callback waiting on the lock, long enough that committing is not most of the work.
+ */
+export const APPLY_BATCH = 4000;
 
 /**
  * Runs `work` in a read transaction through `bulk` (bound to one connection). On SQLite a plain (deferred) `BEGIN`
- * that only reads the main database and writes temporary tables never takes the main database's write lock;
- * on PostgreSQL, REPEATABLE READ gives the whole check one snapshot.
+ * that only reads the main database never takes the main database's write lock; on PostgreSQL, REPEATABLE READ
+ * gives the whole check one snapshot.
  */
 export async function readTransaction(bulk: Bulk, store: Store, work: () => Promise<void>): Promise<void> {
   await bulk.exec(
@@ -36,42 +53,69 @@ export async function readTransaction(bulk: Bulk, store: Store, work: () => Prom
   await bulk.exec('commit', []);
 }
 
+export interface ApplyOptions {
+  /** The table held no rows when the import began: every record is new, nothing needs looking up. */
+  startedEmpty: boolean;
+  /** Where each transaction's before images go before it commits, to undo it should a later one fail. */
+  undo: LineFile;
+  /** Runs inside the final transaction with the whole import's counts (the audit entry). */
+  last: (trx: Transaction<Database>, counts: Counts) => Promise<void>;
+  onWritten?: (records: number) => void;
+}
+
 /**
- * Writes every staged record in transactions of at most `batch` records; `last` runs inside the final one
- * (the audit entry: it is there exactly when the whole import is). On a failure, undoes what was written.
+ * Writes `batches` (records in key order), one transaction each, the last one with `last`. On a failure,
+ * undoes what was written and throws `WriteUndone`. Returns the counts.
  */
-export async function applyStaged(
+export async function applySorted(
   db: Kysely<Database>,
   store: Store,
   spec: TableSpec,
-  staging: Staging,
-  batch = APPLY_BATCH,
-  last: (trx: Transaction<Database>) => Promise<void>,
-  onWritten: (records: number) => void = () => {},
-): Promise<void> {
-  const reading = new Bulk(db, store);
-  let after: string | null = null;
-  let written = 0;
+  batches: AsyncIterable<ImportRecord[]>,
+  options: ApplyOptions,
+): Promise<Counts> {
+  const counts: Counts = { added: 0, changed: 0, unchanged: 0 };
+  const undo = new UndoLog(spec, options.undo);
+  const source = batches[Symbol.asyncIterator]();
+  let seen = 0;
+  let empty: boolean | null = null;
   try {
+    let next = await source.next();
     for (;;) {
-      const chunk = await staging.chunk(reading, after, batch);
-      const final = written + chunk.records.length >= staging.count;
+      const batch = next.done ? [] : next.value;
+      // Read ahead (outside the transaction): the batch after this one decides whether this is the last.
+      const following = next.done ? next : await source.next();
       await db.transaction().execute(async (trx) => {
-        await write(new Bulk(trx, store), spec, chunk.records);
-        if (final) await last(trx);
+        const bulk = new Bulk(trx, store);
+        if (empty === null) {
+          // Checked again under the write lock: another import may have filled the table meanwhile.
+          empty = options.startedEmpty && (await tableIsEmpty(bulk, spec));
+          if (empty) await dropIndexes(trx, spec);
+        }
+        const classified = await classifyBatch(bulk, spec, batch, empty);
+        undo.record(classified.toWrite);
+        await write(bulk, spec, classified.toWrite);
+        counts.added += classified.counts.added;
+        counts.changed += classified.counts.changed;
+        counts.unchanged += classified.counts.unchanged;
+        if (following.done) {
+          if (empty) await buildIndexes(trx, spec);
+          await options.last(trx, counts);
+        }
       });
-      written += chunk.records.length;
-      after = chunk.last ?? after;
-      onWritten(written);
-      if (final) return;
+      seen += batch.length;
+      options.onWritten?.(seen);
+      if (following.done) return counts;
+      next = following;
     }
   } catch (err) {
     try {
-      if (after !== null) await undo(db, store, spec, staging, after, batch);
+      await undo.replay(db, store);
+      if (empty) await buildIndexes(db, spec);
     } catch (undoErr) {
       throw new Error(
         `writing failed part-way (${String(err)}) and undoing it failed too (${String(undoErr)}): ` +
-          `${written} records were written; import the file again to complete it`,
+          `${counts.added + counts.changed} records were written; import the file again to complete it`,
       );
     }
     throw new WriteUndone(err);
@@ -97,27 +141,49 @@ async function write(bulk: Bulk, spec: TableSpec, staged: readonly StagedRecord[
   );
 }
 
-/** Puts back the rows of every record staged up to key `upTo` (those written), in short transactions too. */
-async function undo(
-  db: Kysely<Database>,
-  store: Store,
-  spec: TableSpec,
-  staging: Staging,
-  upTo: string,
-  batch: number,
-): Promise<void> {
-  const reading = new Bulk(db, store);
-  for (let after: string | null = null; ;) {
-    const chunk = await staging.chunk(reading, after, batch, upTo);
-    if (chunk.last === null) break;
-    const added = chunk.records.filter((s) => s.before === null).map((s) => s.record);
-    const before = chunk.records.filter((s) => s.before !== null).map((s) => s.before!);
-    await db.transaction().execute(async (trx) => {
-      const bulk = new Bulk(trx, store);
-      await deleteRecords(bulk, spec, added);
-      const replaced = spec.children ? before.map((r) => String(r.row[spec.children!.parent])) : [];
-      await writeRecords(bulk, spec, before, replaced);
-    });
-    after = chunk.last;
+/**
+ * What each write transaction changed, on disk: for a record it added, the record (to delete it); for one it
+ * changed, what the row held before (to put it back). Entries are appended before their transaction commits —
+ * replaying one whose transaction then failed deletes nothing and puts back what is still there.
+ */
+class UndoLog {
+  private entries = 0;
+  constructor(
+    private readonly spec: TableSpec,
+    private readonly file: LineFile,
+  ) {}
+
+  record(staged: readonly StagedRecord[]): void {
+    for (const s of staged) {
+      this.file.append(
+        s.before === null
+          ? `+${JSON.stringify(this.spec.key.map((k) => s.record.row[k] ?? null))}`
+          : `=${encodeRecord(this.spec, s.before)}`,
+      );
+      this.entries++;
+    }
+    this.file.flush();
   }
+
+  /** Puts back everything recorded, in short transactions too. */
+  async replay(db: Kysely<Database>, store: Store): Promise<void> {
+    if (this.entries === 0) return;
+    const { spec } = this;
+    for await (const lines of this.file.lines()) {
+      const added = lines.filter((l) => l[0] === '+').map((l) => keyRecord(spec, l.slice(1)));
+      const before = lines.filter((l) => l[0] === '=').map((l) => decodeRecord(spec, l.slice(1)));
+      await db.transaction().execute(async (trx) => {
+        const bulk = new Bulk(trx, store);
+        await deleteRecords(bulk, spec, added);
+        const replaced = spec.children ? before.map((r) => String(r.row[spec.children!.parent])) : [];
+        await writeRecords(bulk, spec, before, replaced);
+      });
+    }
+  }
+}
+
+/** A record holding only its key, as the undo log keeps an addition: enough to delete it. */
+function keyRecord(spec: TableSpec, line: string): ImportRecord {
+  const values = JSON.parse(line) as DbValue[];
+  return { row: Object.fromEntries(spec.key.map((k, i) => [k, values[i] ?? null])) };
 }

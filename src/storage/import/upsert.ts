@@ -14,6 +14,12 @@ export interface TableSpec {
   key: readonly string[];
   /** A set of values held in a child table and replaced as a whole (a target's departments). */
   children?: { table: 'target_departments'; parent: string; value: string };
+  /**
+   * Secondary indexes that an import into an empty table drops first and builds once after the last row (a
+   * sort, much cheaper than keeping the index up to date row by row). Declared here as the migrations create
+   * them, so that an import killed before rebuilding one can put it back (`restoreIndexes`).
+   */
+  indexes?: readonly { name: string; table: string; columns: readonly string[] }[];
 }
 
 export interface ImportRecord {
@@ -25,6 +31,23 @@ export interface Counts {
   added: number;
   changed: number;
   unchanged: number;
+}
+
+/**
+ * A record as one line of text for the import's temporary files (JSON: no newline in it, whatever the cells
+ * hold): the columns' values in `spec.columns` order, then the child values.
+ */
+export function encodeRecord(spec: TableSpec, record: ImportRecord): string {
+  const values: unknown[] = spec.columns.map((c) => record.row[c] ?? null);
+  if (spec.children) values.push(record.children ?? []);
+  return JSON.stringify(values);
+}
+
+export function decodeRecord(spec: TableSpec, line: string): ImportRecord {
+  const values = JSON.parse(line) as unknown[];
+  const row: DbRow = {};
+  spec.columns.forEach((c, i) => (row[c] = values[i] as DbValue));
+  return spec.children ? { row, children: values[spec.columns.length] as string[] } : { row };
 }
 
 export const keyOf = (spec: TableSpec, row: DbRow): string =>
