@@ -11,7 +11,7 @@ import { departmentsCsv, syntheticTarget, TARGET_HEADER } from '../../bench/impo
 import { openStore } from '../../src/storage/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
-import { dumpDatabase, tempDir, writeCsv } from './files.ts';
+import { dumpDatabase, refuseTargetInsert, tempDir, writeCsv } from './files.ts';
 
 const INDEX = 'target_departments_by_department';
 
@@ -48,19 +48,7 @@ describe.each(dialects())('importing into an empty targets table on $dialect', (
     await store.close();
     const targets = await prepare(url, 9000);
     const last = syntheticTarget(8999)[0]!;
-    const admin = openStore(url);
-    if (admin.dialect === 'sqlite')
-      admin.sqlite!.exec(`create trigger refuse_last before insert on targets when new.uscc = '${last}'
-        begin select raise(abort, 'disk I/O error'); end`);
-    else
-      await sql
-        .raw(
-          `create function refuse_last() returns trigger language plpgsql as $$
-          begin if new.uscc = '${last}' then raise exception 'disk I/O error'; end if; return new; end $$;
-          create trigger refuse_last before insert on targets for each row execute function refuse_last()`,
-        )
-        .execute(admin.db);
-    await admin.close();
+    await refuseTargetInsert(url, last);
     const before = await dumpDatabase(url);
 
     const res = await runCli(url, ['import', 'targets', targets]);

@@ -127,3 +127,23 @@ export function sqliteFileHash(url: string): string {
   db.close();
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+
+/** Makes the database refuse (as a failing disk would) the insert of the target with this USCC. */
+export async function refuseTargetInsert(url: string, uscc: string): Promise<void> {
+  const admin = openStore(url);
+  try {
+    if (admin.dialect === 'sqlite')
+      admin.sqlite!.exec(`create trigger refuse_last before insert on targets when new.uscc = '${uscc}'
+        begin select raise(abort, 'disk I/O error'); end`);
+    else
+      await sql
+        .raw(
+          `create function refuse_last() returns trigger language plpgsql as $$
+          begin if new.uscc = '${uscc}' then raise exception 'disk I/O error'; end if; return new; end $$;
+          create trigger refuse_last before insert on targets for each row execute function refuse_last()`,
+        )
+        .execute(admin.db);
+  } finally {
+    await admin.close();
+  }
+}

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { startLockProbe } from '../../bench/import-lock-probe.ts';
 import { departmentsCsv, syntheticTarget, TARGET_HEADER, writeTargetsCsv } from '../../bench/import-data.ts';
@@ -14,7 +13,7 @@ import { runCli } from '../helpers/cli.ts';
 import { dialects, freshSqliteUrl } from '../helpers/stores.ts';
 import { importWuhai } from '../helpers/wuhai.ts';
 import { migrate } from '../../src/storage/migrate.ts';
-import { dumpDatabase, fixture, tempDir, writeCsv } from './files.ts';
+import { dumpDatabase, refuseTargetInsert, fixture, tempDir, writeCsv } from './files.ts';
 
 describe('import and the write lock', () => {
   it('a 100,000-row targets import never makes another writer wait 3 s', async () => {
@@ -62,19 +61,7 @@ describe.each(dialects())('a write failing part-way on $dialect', ({ fresh }) =>
     const last = added.at(-1)![0]!;
     const path = writeCsv(tempDir(), 'targets.csv', [...grid, ...added]);
 
-    const admin = openStore(url);
-    if (admin.dialect === 'sqlite')
-      admin.sqlite!.exec(`create trigger refuse_last before insert on targets when new.uscc = '${last}'
-        begin select raise(abort, 'disk I/O error'); end`);
-    else
-      await sql
-        .raw(
-          `create function refuse_last() returns trigger language plpgsql as $$
-          begin if new.uscc = '${last}' then raise exception 'disk I/O error'; end if; return new; end $$;
-          create trigger refuse_last before insert on targets for each row execute function refuse_last()`,
-        )
-        .execute(admin.db);
-    await admin.close();
+    await refuseTargetInsert(url, last);
     const before = await dumpDatabase(url);
 
     const res = await runCli(url, ['import', 'targets', path]);
