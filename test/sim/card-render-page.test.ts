@@ -340,6 +340,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the sim page (sim.js,
     await page.getByRole('button', { name: '下周一 09:00' }).click();
     await expect.poll(() => api.posts.length).toBe(3);
     expect(api.posts[2]!.body).toEqual({ at: '2026-12-07T09:00:00+08:00' });
+    // The tick's answer carries this fake's fixed clock (12-02): wait for it before the stream moves the clock,
+    // or the answer, arriving last, puts the 2nd back (CI failed so once, 2026-12-02).
+    await expect.poll(() => page.getByRole('button', { name: '下周一 09:00' }).isEnabled()).toBe(true);
     await emit('clock', { now: '2026-12-07T01:00:00.000Z', local: '2026-12-07 09:00', tz: 'Asia/Shanghai' });
     await expect.poll(() => page.getByTestId('clock').textContent()).toContain('2026-12-07 09:00');
     expect(problems).toEqual([]);
