@@ -60,10 +60,6 @@ export class RowDigests {
 
   constructor(private readonly spec: TableSpec) {}
 
-  get size(): number {
-    return this.index.size;
-  }
-
   /** Remembers a row of the table under its key. */
   add(key: string, row: DbRow, children: readonly string[] | undefined): void {
     const n = this.index.size;

@@ -51,14 +51,18 @@ describe.each(dialects())('a write failing part-way on $dialect', ({ fresh }) =>
     await importWuhai(url);
     const grid = fixture('targets.csv');
     const col = (name: string) => grid[0]!.indexOf(name);
-    // 2,000 changed rows (name and departments), then 1,000 new ones: three write transactions.
+    // 2,000 changed rows (name and departments) and 9,000 new ones: three write transactions (APPLY_BATCH),
+    // written in key order — the largest key, refused, comes in the last, after two have committed.
     for (const row of grid.slice(1)) {
       row[col('名称')] += '（分店）';
       row[col('所属部门')] = 'GAJ';
     }
-    const added = Array.from({ length: 1000 }, (_, i) => syntheticTarget(i));
+    const added = Array.from({ length: 9000 }, (_, i) => syntheticTarget(i));
     expect(TARGET_HEADER).toEqual(grid[0]);
-    const last = added.at(-1)![0]!;
+    const last = [...grid.slice(1), ...added]
+      .map((row) => row[0]!)
+      .sort()
+      .at(-1)!;
     const path = writeCsv(tempDir(), 'targets.csv', [...grid, ...added]);
 
     await refuseTargetInsert(url, last);

@@ -5,7 +5,7 @@
  * transaction classifies its records against the rows as they are then (added, changed, unchanged) and writes
  * the added and changed ones. All or nothing is kept by checking everything first — what is left to fail is
  * the database itself (a full disk, a trigger) — and, should a write fail, by putting back what the earlier
- * transactions wrote from the undo log: each transaction's before images, appended before it commits. (A
+ * transactions wrote from the undo log: each committed transaction's before images. (A
  * process killed mid-write leaves part of the file written and no audit entry; importing the same file again
  * completes it, as every write is an upsert.)
  */
@@ -103,6 +103,7 @@ export async function applySorted(
           await options.last(trx, counts);
         }
       });
+      undo.committed();
       seen += batch.length;
       options.onWritten?.(seen);
       if (following.done) return counts;
@@ -142,27 +143,32 @@ async function write(bulk: Bulk, spec: TableSpec, staged: readonly StagedRecord[
 }
 
 /**
- * What each write transaction changed, on disk: for a record it added, the record (to delete it); for one it
- * changed, what the row held before (to put it back). Entries are appended before their transaction commits —
- * replaying one whose transaction then failed deletes nothing and puts back what is still there.
+ * What each committed write transaction changed, on disk: for a record it added, its key (to delete it); for
+ * one it changed, what the row held before (to put it back). A transaction that failed changed nothing, so its
+ * entries never join the log (replaying them would write its refused rows once more).
  */
 class UndoLog {
   private entries = 0;
+  private pending: string[] = [];
   constructor(
     private readonly spec: TableSpec,
     private readonly file: LineFile,
   ) {}
 
+  /** Notes what the transaction under way changes; it joins the log only once that transaction commits. */
   record(staged: readonly StagedRecord[]): void {
-    for (const s of staged) {
-      this.file.append(
-        s.before === null
-          ? `+${JSON.stringify(this.spec.key.map((k) => s.record.row[k] ?? null))}`
-          : `=${encodeRecord(this.spec, s.before)}`,
-      );
-      this.entries++;
-    }
-    this.file.flush();
+    this.pending = staged.map((s) =>
+      s.before === null
+        ? `+${JSON.stringify(this.spec.key.map((k) => s.record.row[k] ?? null))}`
+        : `=${encodeRecord(this.spec, s.before)}`,
+    );
+  }
+
+  /** The transaction committed: what it changed is to be undone should a later one fail. */
+  committed(): void {
+    for (const line of this.pending) this.file.append(line);
+    this.entries += this.pending.length;
+    this.pending = [];
   }
 
   /** Puts back everything recorded, in short transactions too. */

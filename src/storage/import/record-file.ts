@@ -38,8 +38,6 @@ export class LineFile {
   private fd: number | null;
   private pending: string[] = [];
   private pendingLength = 0;
-  /** Lines appended. */
-  count = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'wx');
@@ -48,7 +46,6 @@ export class LineFile {
   append(line: string): void {
     this.pending.push(line);
     this.pendingLength += line.length + 1;
-    this.count++;
     if (this.pendingLength >= WRITE_CHUNK) this.flush();
   }
 
