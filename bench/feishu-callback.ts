@@ -81,7 +81,7 @@ export interface BenchCallbackResult {
 }
 
 /** One click the load generator sends. */
-interface Click {
+export interface Click {
   operatorOpenId: string;
   value: Record<string, unknown>;
   messageId: string;
@@ -113,17 +113,45 @@ const VERIFICATION_TOKEN = 'bench-verification-token';
 const TASK = 'BENCH-CB-001';
 const here = fileURLToPath(import.meta.url);
 
-export async function benchCallbacks(options: BenchCallbackOptions = {}): Promise<BenchCallbackResult> {
-  const rate = options.rate ?? 200;
-  const seconds = options.seconds ?? 10;
+/** The bench's bot and what it is asked: `setUpCallbackBench`. */
+export interface CallbackBench {
+  app: Awaited<ReturnType<typeof createApp>>;
+  bot: ReturnType<typeof startBot>;
+  /** The clicks to send, in order (`rate × seconds` of them). */
+  clicks: Click[];
+  appId: string;
+  encryptKey: string;
+  verificationToken: string;
+  dir: string;
+  /** Assignment cards (members) of the draw. */
+  members: number;
+  setupStartedMs: number;
+  /** Confirmations, audit entries and the draw's size, read after the load. */
+  afterLoad(): Promise<Pick<BenchCallbackResult, 'confirmedInDb' | 'auditEntries' | 'auditChainOk' | 'draw'>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A locked draw of a synthetic city, the bot started on it (signature verification and decryption on) and the
+ * clicks people would send, read from the assignment cards the draw queued; shared by the HTTP bench below and the
+ * in-process one (`bench/feishu-callback-inprocess.ts`).
+ */
+export async function setUpCallbackBench(options: {
+  requests: number;
+  targets?: number;
+}): Promise<CallbackBench> {
   const targets = options.targets ?? 20_000;
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'liancha-bench-cb-'));
   const path = join(dir, 'bench.db');
   const url = `file:${path}`;
   const fake = await startFakeFeishu();
-  let server: ServerType | null = null;
   let stopBot: (() => Promise<void>) | null = null;
+  const close = async () => {
+    await stopBot?.();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     // A locked draw whose members all have a Feishu identity.
     await buildSyntheticCity(path, { targets, officers: 400, departments: 4, regions: 4 });
@@ -164,6 +192,7 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
     // fs.WriteStream (what this bench used before 2026-12-02) hands every line to the thread pool instead, which
     // cost 0.27 ms of CPU per click here (a refusal logs a line), more than the server spends on it.
     const app = await createApp({ env, logDestination: syncFileStream(join(dir, 'bot.log')) });
+    stopBot = () => app.close();
     const rows = await app.store.db
       .selectFrom('outbox')
       .select(['id', 'receive_id', 'content', 'ref'])
@@ -189,8 +218,7 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
 
     // Who presses what: mostly the assignee (first press confirms, later ones are already confirmed), some teammates.
     const rnd = lcg(200);
-    const n = rate * seconds;
-    const clicks: Click[] = Array.from({ length: n }, () => {
+    const clicks: Click[] = Array.from({ length: options.requests }, () => {
       const card = cards[Math.floor(rnd() * cards.length)]!;
       const team = byTeam.get(card.team)!;
       const teammate = team.find((c) => c.openId !== card.openId) ?? card;
@@ -208,48 +236,83 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       await bot.stop();
       await app.close();
     };
+    const afterLoad = async () => {
+      const confirmed = await app.store.db
+        .selectFrom('team_members')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('task_id', '=', TASK)
+        .where('confirmed_at', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const audit = await app.store.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('action', '=', 'assignment.confirm')
+        .executeTakeFirstOrThrow();
+      const chain = await verifyAuditChain(app.store.db);
+      const teams = await app.store.db
+        .selectFrom('teams')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('task_id', '=', TASK)
+        .executeTakeFirstOrThrow();
+      const drawn = await app.store.db
+        .selectFrom('team_targets')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('task_id', '=', TASK)
+        .executeTakeFirstOrThrow();
+      return {
+        confirmedInDb: Number(confirmed.n),
+        auditEntries: Number(audit.n),
+        auditChainOk: chain.ok,
+        draw: { targets: Number(drawn.n), teams: Number(teams.n), members: cards.length },
+      };
+    };
+    return {
+      app,
+      bot,
+      clicks,
+      appId: fake.appId,
+      encryptKey: ENCRYPT_KEY,
+      verificationToken: VERIFICATION_TOKEN,
+      dir,
+      members: cards.length,
+      setupStartedMs: t0,
+      afterLoad,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function benchCallbacks(options: BenchCallbackOptions = {}): Promise<BenchCallbackResult> {
+  const rate = options.rate ?? 200;
+  const seconds = options.seconds ?? 10;
+  const bench = await setUpCallbackBench({ requests: rate * seconds, targets: options.targets });
+  let server: ServerType | null = null;
+  try {
     const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: bot.http.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+      server = serve({ fetch: bench.bot.http.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(info.port),
+      );
     });
-    const setupSeconds = (performance.now() - t0) / 1000;
+    const setupSeconds = (performance.now() - bench.setupStartedMs) / 1000;
 
     const plan: LoadPlan = {
       url: `http://127.0.0.1:${port}/feishu/callbacks`,
-      encryptKey: ENCRYPT_KEY,
-      verificationToken: VERIFICATION_TOKEN,
-      appId: fake.appId,
+      encryptKey: bench.encryptKey,
+      verificationToken: bench.verificationToken,
+      appId: bench.appId,
       rate,
-      clicks,
+      clicks: bench.clicks,
     };
     const loadBefore = loadavg()[0]!;
     const profiler = options.cpuProfile ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
-    const load = await runChild(plan, dir, seconds);
+    const load = await runChild(plan, bench.dir, seconds);
     const cpu = process.cpuUsage(cpu0);
     if (profiler) await profiler.stop(options.cpuProfile!);
-
-    const confirmed = await app.store.db
-      .selectFrom('team_members')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('task_id', '=', TASK)
-      .where('confirmed_at', 'is not', null)
-      .executeTakeFirstOrThrow();
-    const audit = await app.store.db
-      .selectFrom('audit_log')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('action', '=', 'assignment.confirm')
-      .executeTakeFirstOrThrow();
-    const chain = await verifyAuditChain(app.store.db);
-    const teams = await app.store.db
-      .selectFrom('teams')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('task_id', '=', TASK)
-      .executeTakeFirstOrThrow();
-    const drawn = await app.store.db
-      .selectFrom('team_targets')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('task_id', '=', TASK)
-      .executeTakeFirstOrThrow();
+    const after = await bench.afterLoad();
 
     const latencyMs = summarize(load.latencies);
     return {
@@ -269,10 +332,7 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
         error: load.outcomes.error ?? 0,
         warning: load.outcomes.warning ?? 0,
       },
-      confirmedInDb: Number(confirmed.n),
-      auditEntries: Number(audit.n),
-      auditChainOk: chain.ok,
-      draw: { targets: Number(drawn.n), teams: Number(teams.n), members: cards.length },
+      ...after,
       serverCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / load.sent, 3),
       loadAverageBefore: round(loadBefore, 2),
       setupSeconds: round(setupSeconds, 1),
@@ -280,9 +340,7 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
   } finally {
     const s = server as ServerType | null;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-    await stopBot?.();
-    await fake.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
@@ -306,7 +364,7 @@ function syncFileStream(path: string): Writable {
 }
 
 /** The inspector's sampling profiler on this process: `--cpu-prof` would also profile the set-up (city, draw). */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+export async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
@@ -416,7 +474,7 @@ function findConfirm(card: unknown): Record<string, unknown> {
   return found;
 }
 
-function summarize(xs: number[]): LatencySummary {
+export function summarize(xs: number[]): LatencySummary {
   if (xs.length === 0) return { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
