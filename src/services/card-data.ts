@@ -8,6 +8,7 @@ import { localTime } from '../domain/time.ts';
 import { directoryCounts, directoryNames, targetsByUscc } from '../storage/directory.ts';
 import {
   loadMembers,
+  oneTeamsTargets,
   teamNumbers,
   teamRegions,
   teamTargets,
@@ -152,8 +153,18 @@ export async function assignmentData(
   const members = await loadMembers(db, task.id, only?.team);
   const openIdOf = await openIdResolver(db, only ? members : undefined);
   const requests = await latestRequestsOfTask(db, task.id, only?.team);
-  const wanted = only ? (m: TeamMember) => m.certNo === only.certNo : (m: TeamMember) => m.active;
-  return teamsCards(db, task.id, shared, { members, teams: only?.team, wanted }, openIdOf, requests);
+  if (only) {
+    // The team's region, targets and their names in one statement (three for a range of teams).
+    const team = await oneTeamsTargets(db, task.id, only.team);
+    const places: TeamPlaces = {
+      regions: new Map(team ? [[only.team, team.region]] : []),
+      targets: new Map(team && team.targets.length > 0 ? [[only.team, team.targets]] : []),
+    };
+    const wanted = (m: TeamMember) => m.certNo === only.certNo;
+    return teamsCards(shared, { members, places, wanted }, openIdOf, requests);
+  }
+  const places = await teamPlaces(db, task.id, undefined);
+  return teamsCards(shared, { members, places, wanted: (m) => m.active }, openIdOf, requests);
 }
 
 /** Teams whose cards are built together by assignmentDataByTeam: a few hundred members' data at a time. */
@@ -179,8 +190,8 @@ export async function* assignmentDataByTeam(
   for (let i = 0; i < teams.length; i += perBatch) {
     const range = { from: teams[i]!, to: teams[Math.min(i + perBatch, teams.length) - 1]! };
     const members = await loadMembers(db, task.id, range);
-    const wanted = (m: TeamMember) => m.active;
-    yield await teamsCards(db, task.id, shared, { members, teams: range, wanted }, openIdOf, requests);
+    const places = await teamPlaces(db, task.id, range);
+    yield teamsCards(shared, { members, places, wanted: (m) => m.active }, openIdOf, requests);
   }
 }
 
@@ -198,30 +209,52 @@ async function sharedCardData(db: Db, task: TaskDefinition, tz: string): Promise
   return { summary, deptNames, deadline: resultDeadline(task), tz };
 }
 
-/**
- * The card data of the `wanted` members of some teams (`members`: all of those teams' members, replaced ones too,
- * in team and draw order; `teams`: which teams they are, or undefined for all), with the teams' regions, targets
- * and names read for just those teams.
- */
-async function teamsCards(
+/** Some teams' regions and their targets in visiting order, with the targets' names and addresses. */
+interface TeamPlaces {
+  regions: Map<number, string>;
+  targets: Map<number, { uscc: string; name: string | null; address: string | null }[]>;
+}
+
+/** TeamPlaces of some teams (`teams`: one, a range, or undefined for all of the task's). */
+async function teamPlaces(
   db: Db,
   taskId: string,
+  teams: number | TeamRange | undefined,
+): Promise<TeamPlaces> {
+  const regions = await teamRegions(db, taskId, teams);
+  const targetsOf = await teamTargets(db, taskId, teams);
+  const names = await targetsByUscc(db, [...targetsOf.values()].flat());
+  const targets = new Map(
+    [...targetsOf].map(([team, usccs]) => [
+      team,
+      usccs.map((uscc) => ({
+        uscc,
+        name: names.get(uscc)?.name ?? null,
+        address: names.get(uscc)?.address ?? null,
+      })),
+    ]),
+  );
+  return { regions, targets };
+}
+
+/**
+ * The card data of the `wanted` members of some teams (`members`: all of those teams' members, replaced ones too,
+ * in team and draw order), with those teams' regions and targets (`places`).
+ */
+function teamsCards(
   { summary, deptNames, deadline, tz }: SharedCardData,
   {
     members,
-    teams,
+    places,
     wanted,
   }: {
     members: readonly TeamMember[];
-    teams: number | TeamRange | undefined;
+    places: TeamPlaces;
     wanted: (m: TeamMember) => boolean;
   },
   openIdOf: (person: { openId: string | null; mobile: string | null }) => string | null,
   requests: Map<string, SubstitutionRequest>,
-): Promise<AssignmentData[]> {
-  const regions = await teamRegions(db, taskId, teams);
-  const targetsOf = await teamTargets(db, taskId, teams);
-  const names = await targetsByUscc(db, [...targetsOf.values()].flat());
+): AssignmentData[] {
   const activeOf = groupBy(
     members.filter((m) => m.active),
     (m) => m.teamNo,
@@ -233,13 +266,13 @@ async function teamsCards(
     const openId = openIdOf(m);
     return {
       task: summary,
-      team: { no: m.teamNo, region: regions.get(m.teamNo) ?? '' },
+      team: { no: m.teamNo, region: places.regions.get(m.teamNo) ?? '' },
       you: { certNo: m.certNo, name: m.name ?? m.certNo, openId },
       members: (activeOf.get(m.teamNo) ?? []).map((x) => memberView(x, deptNames)),
-      targets: (targetsOf.get(m.teamNo) ?? []).map((uscc) => ({
-        uscc,
-        name: names.get(uscc)?.name ?? uscc,
-        address: names.get(uscc)?.address ?? null,
+      targets: (places.targets.get(m.teamNo) ?? []).map((t) => ({
+        uscc: t.uscc,
+        name: t.name ?? t.uscc,
+        address: t.address,
       })),
       deadline,
       confirmation: m.confirmedAt ? { at: localTime(m.confirmedAt, tz), by: m.confirmedBy ?? '' } : null,

@@ -12,6 +12,7 @@ import {
 } from '../domain/draw/index.ts';
 import type { Database, DrawsTable } from './schema.ts';
 import { dialectOf } from './db.ts';
+import { prepared } from './prepared.ts';
 
 /** Rows per multi-row INSERT: well under SQLite's bound-parameter limit for every table here. */
 const BATCH = 500;
@@ -295,7 +296,15 @@ export async function loadMembers(
   taskId: string,
   team?: number | TeamRange,
 ): Promise<TeamMember[]> {
-  let query = db
+  // One team's (a button press, a card) is compiled once; the others' SQL depends on the range.
+  if (typeof team === 'number') return (await oneTeamsMembers.run(db, { taskId, team })).rows.map(toMember);
+  let query = membersQuery(db).where('m.task_id', '=', taskId);
+  if (team) query = query.where('m.team_no', '>=', team.from).where('m.team_no', '<=', team.to);
+  return (await query.orderBy('m.team_no').orderBy('m.position').execute()).map(toMember);
+}
+
+function membersQuery(db: Kysely<Database> | Transaction<Database>) {
+  return db
     .selectFrom('team_members as m')
     .leftJoin('inspectors as i', 'i.cert_no', 'm.cert_no')
     .select([
@@ -311,12 +320,21 @@ export async function loadMembers(
       'i.name',
       'i.open_id',
       'i.mobile',
-    ])
-    .where('m.task_id', '=', taskId);
-  if (typeof team === 'number') query = query.where('m.team_no', '=', team);
-  else if (team) query = query.where('m.team_no', '>=', team.from).where('m.team_no', '<=', team.to);
-  const rows = await query.orderBy('m.team_no').orderBy('m.position').execute();
-  return rows.map((r) => ({
+    ]);
+}
+
+const oneTeamsMembers = prepared((db, p: { taskId: string; team: number }) =>
+  membersQuery(db)
+    .where('m.task_id', '=', p.taskId)
+    .where('m.team_no', '=', p.team)
+    .orderBy('m.team_no')
+    .orderBy('m.position'),
+);
+
+type MemberRow = Awaited<ReturnType<ReturnType<typeof membersQuery>['execute']>>[number];
+
+function toMember(r: MemberRow): TeamMember {
+  return {
     teamNo: Number(r.team_no),
     certNo: r.cert_no,
     dept: r.dept,
@@ -329,8 +347,44 @@ export async function loadMembers(
     name: r.name,
     openId: r.open_id,
     mobile: r.mobile,
-  }));
+  };
 }
+
+/**
+ * One team's region and its targets in visiting order, each with its name and address from the directory (null
+ * when the directory no longer has it): what teamRegions, teamTargets and targetsByUscc give for one team, in one
+ * statement compiled once, for the card a button press answers with. Null when the task has no such team.
+ */
+export async function oneTeamsTargets(
+  db: Kysely<Database>,
+  taskId: string,
+  team: number,
+): Promise<{
+  region: string;
+  targets: { uscc: string; name: string | null; address: string | null }[];
+} | null> {
+  const { rows } = await teamWithTargets.run(db, { taskId, team });
+  if (rows.length === 0) return null;
+  return {
+    region: rows[0]!.region,
+    targets: rows.flatMap((r) =>
+      r.uscc === null ? [] : [{ uscc: r.uscc, name: r.name, address: r.address }],
+    ),
+  };
+}
+
+const teamWithTargets = prepared((db, p: { taskId: string; team: number }) =>
+  db
+    .selectFrom('teams as tm')
+    .leftJoin('team_targets as tt', (j) =>
+      j.onRef('tt.task_id', '=', 'tm.task_id').onRef('tt.team_no', '=', 'tm.no'),
+    )
+    .leftJoin('targets as t', 't.uscc', 'tt.uscc')
+    .select(['tm.region', 'tt.uscc', 't.name', 't.address'])
+    .where('tm.task_id', '=', p.taskId)
+    .where('tm.no', '=', p.team)
+    .orderBy('tt.position'),
+);
 
 /** Approved substitutions in the order they were approved, as the export lists them. */
 export async function approvedSubstitutions(

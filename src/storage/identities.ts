@@ -1,4 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { dialectOf } from './db.ts';
+import { prepared } from './prepared.ts';
 import type { Database, IdentityRow } from './schema.ts';
 
 export type { IdentityRow } from './schema.ts';
@@ -48,19 +50,30 @@ export async function loadIdentities(db: Db): Promise<Map<string, IdentityRow>> 
   return new Map(rows.map((r) => [r.raw, r]));
 }
 
-/** The identity rows of these identifiers only (a card for one team needs a handful, not the whole table). */
+/**
+ * The identity rows of these identifiers only (a card for one team needs a handful, not the whole table): one
+ * statement compiled once, the identifiers bound as one JSON array (an `in` list would be new SQL for every count).
+ */
 export async function identitiesOf(db: Db, raws: readonly string[]): Promise<Map<string, IdentityRow>> {
   const out = new Map<string, IdentityRow>();
   const wanted = [...new Set(raws)];
-  for (let i = 0; i < wanted.length; i += 500)
-    for (const r of await db
-      .selectFrom('identities')
-      .selectAll()
-      .where('raw', 'in', wanted.slice(i, i + 500))
-      .execute())
-      out.set(r.raw, r);
+  if (wanted.length === 0) return out;
+  for (const r of (await identitiesIn.run(db, { raws: JSON.stringify(wanted) })).rows) out.set(r.raw, r);
   return out;
 }
+
+const identitiesIn = prepared((db, p: { raws: string }) =>
+  db
+    .selectFrom('identities')
+    .selectAll()
+    .where(
+      'raw',
+      'in',
+      dialectOf(db) === 'postgres'
+        ? sql<string>`(select jsonb_array_elements_text(cast(${p.raws} as jsonb)))`
+        : sql<string>`(select value from json_each(${p.raws}))`,
+    ),
+);
 
 /**
  * The open_id to message for a directory identifier: an open_id is itself; a mobile or e-mail is what

@@ -3,6 +3,7 @@ import type { SubstitutionRecord } from '../domain/draw/index.ts';
 import type { SubstitutionRequest, SubstitutionState } from '../domain/substitution-request.ts';
 import type { TaskState } from '../domain/task.ts';
 import { dialectOf } from './db.ts';
+import { prepared } from './prepared.ts';
 import type { Database, SubstitutionsTable } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -72,15 +73,30 @@ export async function latestRequestsOfTask(
   taskId: string,
   team?: number,
 ): Promise<Map<string, SubstitutionRequest>> {
-  let q = requests(db).where('s.task_id', '=', taskId);
-  if (team !== undefined) q = q.where('s.team_no', '=', team);
+  // One team's (the card a button press answers with) is compiled once.
+  const rows =
+    team !== undefined
+      ? (await oneTeamsRequests.run(db, { taskId, team })).rows
+      : await requests(db)
+          .where('s.task_id', '=', taskId)
+          .orderBy('s.requested_at')
+          .orderBy('s.id')
+          .execute();
   const out = new Map<string, SubstitutionRequest>();
-  for (const row of await q.orderBy('s.requested_at').orderBy('s.id').execute()) {
+  for (const row of rows) {
     const r = toRequest(row as Row);
     out.set(`${r.team}\t${r.outCert}`, r);
   }
   return out;
 }
+
+const oneTeamsRequests = prepared((db, p: { taskId: string; team: number }) =>
+  requests(db)
+    .where('s.task_id', '=', p.taskId)
+    .where('s.team_no', '=', p.team)
+    .orderBy('s.requested_at')
+    .orderBy('s.id'),
+);
 
 /** Every request of a task in the order they were made: the team histories `task show` prints. */
 export async function requestsOfTask(db: Db, taskId: string): Promise<SubstitutionRequest[]> {
