@@ -178,9 +178,10 @@ const clickedAssignment = prepared(
       ])
       .where('m.task_id', '=', p.taskId)
       .where('m.team_no', '=', p.team)
-      .where('m.cert_no', '=', p.certNo)
-      .orderBy('m.active', 'desc')
-      .limit(1),
+      // The key is team_members' primary key: one row at most, so neither ORDER BY nor LIMIT. The `order by
+      // m.active desc limit ?` this had cost SQLite 15 µs on every click (measured: 21 µs a call with them, 5.5 µs
+      // without; a bound `limit ?` alone was as slow).
+      .where('m.cert_no', '=', p.certNo),
 );
 
 /**
