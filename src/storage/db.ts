@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   CompiledQuery,
   Kysely,
@@ -95,7 +96,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatab
 /** Opens the database named by a `DATABASE_URL` (`file:PATH` or `postgres://…`). Does not migrate. */
 export function openStore(databaseUrl: string): Store {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // Required here, not imported at the top: a SQLite deployment never loads pg (15 MB resident). openStore is
+    // synchronous, so this is `require` (pg is CommonJS) rather than a dynamic import.
+    const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+    const pool = new Pool({ connectionString: databaseUrl, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
