@@ -16,10 +16,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
 import { startBot } from '../src/bot/runtime.ts';
+import { listen } from '../src/bot/server.ts';
 import { main } from '../src/cli/main.ts';
 import { verifyAuditChain } from '../src/storage/audit.ts';
 import { openStore } from '../src/storage/db.ts';
@@ -291,11 +293,9 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
   const bench = await setUpCallbackBench({ requests: rate * seconds, targets: options.targets });
   let server: ServerType | null = null;
   try {
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: bench.bot.http.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-        resolve(info.port),
-      );
-    });
+    // As `liancha serve` listens (src/bot/server.ts).
+    server = await listen(bench.bot.http, 0, '127.0.0.1');
+    const port = (server.address() as AddressInfo).port;
     const setupSeconds = (performance.now() - bench.setupStartedMs) / 1000;
 
     const plan: LoadPlan = {

@@ -5,10 +5,12 @@
  * `liancha …` commands, signed and encrypted webhooks, and the cards the fake received.
  */
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
 import { createApp, type App } from '../../../src/app.ts';
 import { createFeishuClient, type FeishuClient } from '../../../src/bot/feishu/client.ts';
 import { startBot, type BotRuntime } from '../../../src/bot/runtime.ts';
+import { listen } from '../../../src/bot/server.ts';
 import { openStore, type Store } from '../../../src/storage/db.ts';
 import { createEventSender } from '../../../src/sim/feishu/events.ts';
 import {
@@ -172,11 +174,9 @@ export async function e2e(
       let server: ServerType | null = null;
       let base = '';
       if (opts.listen ?? true) {
-        const port = await new Promise<number>((resolve) => {
-          server = serve({ fetch: bot.http.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-            resolve(info.port),
-          );
-        });
+        // As `liancha serve` listens: the Feishu receivers on node:http in front of Hono (src/bot/server.ts).
+        server = await listen(bot.http, 0, '127.0.0.1');
+        const port = (server.address() as AddressInfo).port;
         base = `http://127.0.0.1:${port}`;
       }
       const sender = (path: string) =>
