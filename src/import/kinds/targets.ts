@@ -40,7 +40,12 @@ export const targets: KindSpec<Field> = {
       'phone',
     ],
     key: ['uscc'],
-    children: { table: 'target_departments', parent: 'uscc', value: 'department' },
+    children: {
+      table: 'target_departments',
+      parent: 'uscc',
+      value: 'department',
+      references: { table: 'departments', column: 'code' },
+    },
     // As migration 001 creates it.
     indexes: [
       {

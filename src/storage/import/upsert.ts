@@ -12,8 +12,18 @@ export interface TableSpec {
   columns: readonly string[];
   /** The natural key; the first column is the one looked up with `in (…)`. */
   key: readonly string[];
-  /** A set of values held in a child table and replaced as a whole (a target's departments). */
-  children?: { table: 'target_departments'; parent: string; value: string };
+  /**
+   * A set of values held in a child table and replaced as a whole (a target's departments). `references`: the
+   * table and column each value must name. Every foreign key a write of this kind touches is then one the
+   * import checks itself — the child's parent is the row written just before it — so that SQLite's own checks
+   * can be off while it writes (see apply.ts).
+   */
+  children?: {
+    table: 'target_departments';
+    parent: string;
+    value: string;
+    references?: { table: 'departments'; column: 'code' };
+  };
   /**
    * Secondary indexes that an import into an empty table drops first and builds once after the last row (a
    * sort, much cheaper than keeping the index up to date row by row). Declared here as the migrations create
@@ -126,6 +136,29 @@ export async function classifyBatch(
     }
   }
   return { counts, toWrite };
+}
+
+/**
+ * Refuses a write whose child values name a row that is not there (a department removed since the file was
+ * checked), as the foreign key would: for an import that writes with SQLite's own checks off (see apply.ts).
+ * One query over the distinct values of a transaction's records.
+ */
+export async function checkChildReferences(
+  bulk: Bulk,
+  spec: TableSpec,
+  staged: readonly StagedRecord[],
+): Promise<void> {
+  const references = spec.children?.references;
+  if (!references) return;
+  const wanted = new Set<string>();
+  for (const { record } of staged) for (const v of record.children ?? []) wanted.add(v);
+  if (wanted.size === 0) return;
+  const { table, column } = references;
+  const rows = await bulk.selectIn<DbRow>(table, [column], column, [...wanted]);
+  const found = new Set(rows.map((r) => String(r[column])));
+  const missing = [...wanted].filter((v) => !found.has(v));
+  if (missing.length > 0)
+    throw new Error(`FOREIGN KEY: ${table} ${missing.slice(0, 3).join(', ')} not in the directory`);
 }
 
 /**
