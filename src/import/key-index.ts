@@ -31,10 +31,28 @@ export class KeyIndex {
     return undefined;
   }
 
-  /** The row remembered for `key`, or undefined; remembers nothing. */
-  find(key: string): number | undefined {
+  /**
+   * The entry number of `key` (0, 1, 2, … in the order keys were first added), added with row 0 when it is new
+   * — for callers that keep more per key in arrays of their own, indexed by entry.
+   */
+  entry(key: string): number {
     const e = this.locate(key);
-    return e >= 0 ? this.rows[e] : undefined;
+    if (e >= 0) return e;
+    this.add(this.lastHash, this.lastLength, 0, this.lastSlot);
+    return this.count - 1;
+  }
+
+  rowAt(entry: number): number {
+    return this.rows[entry]!;
+  }
+
+  setRow(entry: number, row: number): void {
+    this.rows[entry] = row;
+  }
+
+  /** The entry number of `key`, or -1 when it was never added; adds nothing. */
+  entryOf(key: string): number {
+    return this.locate(key);
   }
 
   // What the last `locate` computed, for `add` (fields rather than an object: no allocation per key).

@@ -11,7 +11,6 @@ import { appendAudit } from '../storage/audit.ts';
 import { Bulk } from '../storage/import/bulk.ts';
 import { RowReader } from './cells.ts';
 import { isColumnName, resolveColumns } from './columns.ts';
-import { KeyIndex } from './key-index.ts';
 import { KINDS, type ImportKind } from './kinds/index.ts';
 import { loadReferences, type PendingRecord } from './kinds/kind.ts';
 import { sanitize } from './excerpt.ts';
@@ -128,9 +127,10 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
         await readTransaction(bulk, app.store, async () => {
           const refs = await loadReferences(bulk);
           startedEmpty = await tableIsEmpty(bulk, spec.table);
-          const existing = startedEmpty ? null : await digestsOf(bulk, spec.table);
-          // Only the keys stay in memory, for duplicate detection: key → the row it was first seen in.
-          const seen = new KeyIndex();
+          // Only the keys stay in memory: the table's with their rows' digests, the file's with the row each
+          // was first seen in (duplicates).
+          const keys = new RowDigests(spec.table);
+          if (!startedEmpty) await addTableRows(bulk, spec.table, keys);
           for await (const batch of table.rows()) {
             let pending: PendingRecord[] = [];
             for (const row of batch) {
@@ -143,21 +143,25 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
               reader.reset(row);
               const record = spec.parse(reader, refs);
               const key = spec.key(reader);
-              if (key !== null) {
-                const earlier = seen.firstSeen(key, row.rowNumber);
-                if (earlier !== undefined)
-                  reader.problem(keyField!, `duplicate: row ${earlier} has the same ${keyNames}`);
-              }
-              if (record && !reader.failed) pending.push({ rowNumber: row.rowNumber, record });
+              const entry = key === null ? -1 : keys.inFile(key, row.rowNumber);
+              if (keys.earlierRow !== 0 && key !== null)
+                reader.problem(keyField!, `duplicate: row ${keys.earlierRow} has the same ${keyNames}`);
+              if (record && !reader.failed)
+                pending.push({
+                  rowNumber: row.rowNumber,
+                  record,
+                  // The entry serves the digest only when the row's own key is the one checked for duplicates.
+                  entry: key === keyOf(spec.table, record.row) ? entry : undefined,
+                });
             }
             if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
             // After the first problem nothing more is kept (it would not be written), but checking goes on.
             if (problems.count === 0)
-              for (const { record } of pending) {
-                const key = flatKey(keyOf(spec.table, record.row));
-                const state = existing?.state(key, record) ?? 'added';
+              for (const { record, entry } of pending) {
+                const key = keyOf(spec.table, record.row);
+                const state = startedEmpty ? 'added' : keys.state(entry ?? keys.find(key), record);
                 summary[state]++;
-                if (state !== 'unchanged') sorted.add(key, encodeRecord(spec.table, record));
+                if (state !== 'unchanged') sorted.add(flatKey(key), encodeRecord(spec.table, record));
               }
             progress.update(table.bytesRead(), summary.rows);
           }
@@ -216,12 +220,15 @@ async function* inKeyOrder(
   for await (const lines of sorted.merged(size)) yield lines.map((line) => decodeRecord(spec, line));
 }
 
-/** The digests of every row the table holds, read in key order. */
-async function digestsOf(bulk: Bulk, spec: TableSpec): Promise<RowDigests> {
-  const digests = new RowDigests(spec);
-  for await (const records of scanTable(bulk, spec))
-    for (const r of records) digests.add(keyOf(spec, r.row), r.row, r.children);
-  return digests;
+/** Every row the table holds, read in key order, into `keys` (their digests). */
+async function addTableRows(bulk: Bulk, spec: TableSpec, keys: RowDigests): Promise<void> {
+  const keyAt = spec.key.map((k) => spec.columns.indexOf(k));
+  for await (const rows of scanTable(bulk, spec))
+    for (const { values, children } of rows) {
+      const key =
+        keyAt.length === 1 ? String(values[keyAt[0]!]) : keyAt.map((i) => String(values[i])).join('\t');
+      keys.addTableRow(key, values, children);
+    }
 }
 
 /**

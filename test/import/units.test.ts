@@ -8,6 +8,8 @@ import { quote } from '../../src/import/cells.ts';
 import { col, resolveColumns } from '../../src/import/columns.ts';
 import { normalizeContact } from '../../src/import/contact.ts';
 import { KeyIndex } from '../../src/import/key-index.ts';
+import { KINDS } from '../../src/import/kinds/index.ts';
+import { RowDigests } from '../../src/import/row-digests.ts';
 import { Problems } from '../../src/import/problems.ts';
 import { progressBar } from '../../src/import/progress.ts';
 import { Utf8Validator } from '../../src/import/utf8.ts';
@@ -143,6 +145,40 @@ describe('KeyIndex', () => {
     expect(index.firstSeen('', 9)).toBe(5);
     expect(index.firstSeen(long, 9)).toBe(6);
     expect(index.firstSeen(long + 'y', 10)).toBeUndefined();
+  });
+});
+
+describe('RowDigests', () => {
+  const spec = KINDS.targets.table;
+  const values = (uscc: string, name: string) =>
+    spec.columns.map((c) => (c === 'uscc' ? uscc : c === 'name' ? name : null));
+  const record = (uscc: string, name: string, children: string[]) => ({
+    row: Object.fromEntries(spec.columns.map((c, i) => [c, values(uscc, name)[i]!])),
+    children,
+  });
+
+  it("tells a file's rows added, changed or unchanged against the table, and its duplicates, in one index", () => {
+    const keys = new RowDigests(spec);
+    keys.addTableRow('A', values('A', '甲'), ['SCJG', 'GAJ']);
+    keys.addTableRow('B', values('B', '乙'), []);
+    const a = keys.inFile('A', 2);
+    expect(keys.earlierRow).toBe(0);
+    // The same departments in another order are the same row; another name or another set is not.
+    expect(keys.state(a, record('A', '甲', ['GAJ', 'SCJG']))).toBe('unchanged');
+    expect(keys.state(a, record('A', '甲', ['GAJ']))).toBe('changed');
+    expect(keys.state(a, record('A', '丙', ['GAJ', 'SCJG']))).toBe('changed');
+    const c = keys.inFile('C', 3);
+    expect(keys.earlierRow).toBe(0);
+    expect(keys.state(c, record('C', '丙', []))).toBe('added');
+    keys.inFile('A', 7);
+    expect(keys.earlierRow).toBe(2);
+    keys.inFile('C', 8);
+    expect(keys.earlierRow).toBe(3);
+    keys.inFile('B', 9); // in the table, first time in the file
+    expect(keys.earlierRow).toBe(0);
+    expect(keys.find('B')).toBe(1);
+    expect(keys.find('D')).toBe(-1);
+    expect(keys.state(-1, record('D', '丁', []))).toBe('added');
   });
 });
 

@@ -18,6 +18,8 @@ export interface References {
 export interface PendingRecord {
   rowNumber: number;
   record: ImportRecord;
+  /** Its key's entry in the import's RowDigests, when the key it was checked for duplicates by is its row's. */
+  entry?: number;
 }
 
 export type Report<F extends string> = (rowNumber: number, field: F, reason: string) => void;

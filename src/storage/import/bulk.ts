@@ -46,6 +46,23 @@ export class Bulk {
     return result.rows;
   }
 
+  /**
+   * Runs a query and returns its rows as arrays of values in the select list's order: no object per row, for
+   * reads of a whole table (on SQLite better-sqlite3's raw mode, a statement of its own).
+   */
+  async execArrays(sql: string, params: readonly DbValue[]): Promise<DbValue[][]> {
+    if (this.sqlite) {
+      let stmt = this.statements.get(`raw:${sql}`);
+      if (!stmt) {
+        stmt = this.sqlite.prepare(sql).raw(true);
+        this.statements.set(`raw:${sql}`, stmt);
+      }
+      return stmt.all(params) as DbValue[][];
+    }
+    const result = await this.db.executeQuery<DbRow>(CompiledQuery.raw(sql, params as unknown[]));
+    return result.rows.map((row) => Object.values(row));
+  }
+
   private prepared(sqlite: SqliteDatabase.Database, sql: string): SqliteDatabase.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
