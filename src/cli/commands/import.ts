@@ -3,6 +3,7 @@ import { IMPORT_KINDS, type ImportKind } from '../../import/kinds/names.ts';
 import type { ImportSummary } from '../../import/run-import.ts';
 import { print, printJson, warn } from '../io.ts';
 import type { CommandContext } from '../main.ts';
+import { collectGarbageEagerly } from '../heap.ts';
 
 /** `targets.csv: 2000 rows — 2000 added, 0 changed, 0 unchanged` */
 export function summaryLine(s: ImportSummary): string {
@@ -26,6 +27,7 @@ export function registerImport(program: Command, { io, withApp }: CommandContext
     .action(async (kind: ImportKind, file: string, opts: { dryRun?: boolean; json?: boolean }) => {
       const { progressBar } = await import('../../import/progress.ts');
       const { runImport } = await import('../../import/run-import.ts');
+      collectGarbageEagerly();
       const { reportImportFailure } = await import('../import-failure.ts');
       await withApp(async (app) => {
         try {

@@ -3,6 +3,7 @@ import type { ResultsImportSummary } from '../../import/results/run.ts';
 import { print, printJson, warn } from '../io.ts';
 import type { CommandContext } from '../main.ts';
 import { registerResultsExport } from './results-export.ts';
+import { collectGarbageEagerly } from '../heap.ts';
 
 /** How many task ids the summary line names before it counts the rest. */
 const NAMED_TASKS = 3;
@@ -37,6 +38,7 @@ function registerResultsImport(results: Command, { io, withApp }: CommandContext
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }) => {
       const { progressBar } = await import('../../import/progress.ts');
       const { runResultsImport } = await import('../../import/results/run.ts');
+      collectGarbageEagerly();
       const { reportImportFailure } = await import('../import-failure.ts');
       await withApp(async (app) => {
         try {
