@@ -26,6 +26,7 @@ import {
   decodeRecord,
   encodeRecord,
   keyOf,
+  keyOfValues,
   tableIsEmpty,
   type Counts,
   type ImportRecord,
@@ -143,9 +144,12 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
               reader.reset(row);
               const record = spec.parse(reader, refs);
               const key = spec.key(reader);
-              const entry = key === null ? -1 : keys.inFile(key, row.rowNumber);
-              if (keys.earlierRow !== 0 && key !== null)
-                reader.problem(keyField!, `duplicate: row ${keys.earlierRow} has the same ${keyNames}`);
+              let entry = -1;
+              if (key !== null) {
+                entry = keys.inFile(key, row.rowNumber);
+                if (keys.earlierRow !== 0)
+                  reader.problem(keyField!, `duplicate: row ${keys.earlierRow} has the same ${keyNames}`);
+              }
               if (record && !reader.failed)
                 pending.push({
                   rowNumber: row.rowNumber,
@@ -222,13 +226,9 @@ async function* inKeyOrder(
 
 /** Every row the table holds, read in key order, into `keys` (their digests). */
 async function addTableRows(bulk: Bulk, spec: TableSpec, keys: RowDigests): Promise<void> {
-  const keyAt = spec.key.map((k) => spec.columns.indexOf(k));
+  const keyOfRow = keyOfValues(spec);
   for await (const rows of scanTable(bulk, spec))
-    for (const { values, children } of rows) {
-      const key =
-        keyAt.length === 1 ? String(values[keyAt[0]!]) : keyAt.map((i) => String(values[i])).join('\t');
-      keys.addTableRow(key, values, children);
-    }
+    for (const { values, children } of rows) keys.addTableRow(keyOfRow(values), values, children);
 }
 
 /**

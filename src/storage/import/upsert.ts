@@ -63,6 +63,12 @@ export function decodeRecord(spec: TableSpec, line: string): ImportRecord {
 export const keyOf = (spec: TableSpec, row: DbRow): string =>
   spec.key.length === 1 ? String(row[spec.key[0]!]) : spec.key.map((k) => String(row[k])).join('\t');
 
+/** `keyOf` for a row read as values in `spec.columns` order (`scanTable`). */
+export function keyOfValues(spec: TableSpec): (values: readonly DbValue[]) => string {
+  const at = spec.key.map((k) => spec.columns.indexOf(k));
+  return (values) => (at.length === 1 ? String(values[at[0]!]) : at.map((i) => String(values[i])).join('\t'));
+}
+
 const same = (a: DbValue | undefined, b: DbValue | undefined): boolean =>
   a === b || (a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b));
 
