@@ -7,6 +7,7 @@ import * as m005 from './005_substitution_requests_and_jobs.ts';
 import * as m006 from './006_results.ts';
 import * as m007 from './007_send_pacing.ts';
 import * as m008 from './008_draw_snapshots.ts';
+import * as m009 from './009_import_source_digests.ts';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '006_results', up: m006.up },
   { name: '007_send_pacing', up: m007.up },
   { name: '008_draw_snapshots', up: m008.up },
+  { name: '009_import_source_digests', up: m009.up },
 ];

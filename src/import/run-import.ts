@@ -20,13 +20,15 @@ import { APPLY_BATCH, applySorted, readTransaction, WriteUndone } from '../stora
 import { buildIndexes } from '../storage/import/indexes.ts';
 import { TempFolder } from '../storage/import/record-file.ts';
 import { SortedRuns } from '../storage/import/sorted-runs.ts';
-import { scanTable } from '../storage/import/scan.ts';
+import { scanKeys } from '../storage/import/scan.ts';
 import { RowDigests } from './row-digests.ts';
+import { sourceDigester } from './source-digest.ts';
 import {
+  classifyBatch,
   decodeRecord,
   encodeRecord,
   keyOf,
-  keyOfValues,
+  SOURCE_DIGEST,
   tableIsEmpty,
   type Counts,
   type ImportRecord,
@@ -128,10 +130,13 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
         await readTransaction(bulk, app.store, async () => {
           const refs = await loadReferences(bulk);
           startedEmpty = await tableIsEmpty(bulk, spec.table);
-          // Only the keys stay in memory: the table's with their rows' digests, the file's with the row each
-          // was first seen in (duplicates).
-          const keys = new RowDigests(spec.table);
-          if (!startedEmpty) await addTableRows(bulk, spec.table, keys);
+          // Only the keys stay in memory: the table's with the source digests of their rows, the file's with the
+          // row each was first seen in (duplicates).
+          const keys = new RowDigests();
+          if (!startedEmpty) await addTableKeys(bulk, spec.table, keys);
+          const digestOf = sourceDigester(spec.kind, spec.columns, columns);
+          // The table rows a record may change: compared exactly when written (or, in a dry run, below).
+          let compared = 0;
           for await (const batch of table.rows()) {
             let pending: PendingRecord[] = [];
             for (const row of batch) {
@@ -142,32 +147,49 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
                 continue;
               }
               reader.reset(row);
-              const record = spec.parse(reader, refs);
+              const digest = digestOf(row.cells);
               const key = spec.key(reader);
               let entry = -1;
+              let earlierRow = 0;
               if (key !== null) {
                 entry = keys.inFile(key, row.rowNumber);
-                if (keys.earlierRow !== 0)
-                  reader.problem(keyField!, `duplicate: row ${keys.earlierRow} has the same ${keyNames}`);
+                earlierRow = keys.earlierRow;
+                // The line that wrote this row, once more: it would write what the row holds.
+                if (earlierRow === 0 && !spec.checkBatch && keys.wroteFrom(entry, digest)) {
+                  summary.unchanged++;
+                  continue;
+                }
               }
-              if (record && !reader.failed)
+              const record = spec.parse(reader, refs);
+              if (earlierRow !== 0)
+                reader.problem(keyField!, `duplicate: row ${earlierRow} has the same ${keyNames}`);
+              if (record && !reader.failed) {
+                record.row[SOURCE_DIGEST] = digest;
                 pending.push({
                   rowNumber: row.rowNumber,
                   record,
-                  // The entry serves the digest only when the row's own key is the one checked for duplicates.
+                  // The entry stands for the row's key only when the key checked for duplicates is the row's.
                   entry: key === keyOf(spec.table, record.row) ? entry : undefined,
                 });
+              }
             }
             if (spec.checkBatch && pending.length > 0) pending = await spec.checkBatch(bulk, pending, report);
             // After the first problem nothing more is kept (it would not be written), but checking goes on.
             if (problems.count === 0)
               for (const { record, entry } of pending) {
                 const key = keyOf(spec.table, record.row);
-                const state = startedEmpty ? 'added' : keys.state(entry ?? keys.find(key), record);
-                summary[state]++;
-                if (state !== 'unchanged') sorted.add(flatKey(key), encodeRecord(spec.table, record));
+                if (keys.inTable(entry ?? keys.find(key))) compared++;
+                else summary.added++;
+                sorted.add(flatKey(key), encodeRecord(spec.table, record));
               }
             progress.update(table.bytesRead(), summary.rows);
+          }
+          // A dry run tells changed from unchanged as the write would: each record against its row.
+          if (dryRun && problems.count === 0 && compared > 0) {
+            const counts = await classifySorted(bulk, spec.table, sorted);
+            summary.added = counts.added;
+            summary.changed = counts.changed;
+            summary.unchanged += counts.unchanged;
           }
         });
         if (problems.count > 0) throw new ImportRefused(summary, problems);
@@ -224,11 +246,22 @@ async function* inKeyOrder(
   for await (const lines of sorted.merged(size)) yield lines.map((line) => decodeRecord(spec, line));
 }
 
-/** Every row the table holds, read in key order, into `keys` (their digests). */
-async function addTableRows(bulk: Bulk, spec: TableSpec, keys: RowDigests): Promise<void> {
-  const keyOfRow = keyOfValues(spec);
-  for await (const rows of scanTable(bulk, spec))
-    for (const { values, children } of rows) keys.addTableRow(keyOfRow(values), values, children);
+/** Every key the table holds, read in key order, into `keys` with its row's source digest. */
+async function addTableKeys(bulk: Bulk, spec: TableSpec, keys: RowDigests): Promise<void> {
+  for await (const rows of scanKeys(bulk, spec))
+    for (const { key, digest } of rows) keys.addTableRow(key, digest);
+}
+
+/** The counts writing `sorted` would give, written nothing (a dry run). */
+async function classifySorted(bulk: Bulk, spec: TableSpec, sorted: SortedRuns): Promise<Counts> {
+  const counts: Counts = { added: 0, changed: 0, unchanged: 0 };
+  for await (const batch of inKeyOrder(spec, sorted, APPLY_BATCH)) {
+    const classified = await classifyBatch(bulk, spec, batch);
+    counts.added += classified.counts.added;
+    counts.changed += classified.counts.changed;
+    counts.unchanged += classified.counts.unchanged;
+  }
+  return counts;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   Conflict,
   InspectionItem,
@@ -15,14 +15,14 @@ import type { Database, InspectorsTable } from './schema.ts';
 
 export async function listItems(db: Kysely<Database>): Promise<InspectionItem[]> {
   const rows = await db.selectFrom('items').selectAll().orderBy('code').execute();
-  return rows.map((r) => ({
+  return rows.map(({ source_digest: _digest, ...r }) => ({
     ...r,
     category: r.category as ItemCategory,
     method: r.method as InspectionMethod | null,
   }));
 }
 
-export function toInspector(r: InspectorsTable): Inspector {
+export function toInspector(r: Selectable<InspectorsTable>): Inspector {
   return {
     certNo: r.cert_no,
     name: r.name ?? '',

@@ -1,4 +1,10 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
+
+/**
+ * The import's source digest of the file line that last wrote a directory row (migration 009): a bigint, which
+ * PostgreSQL gives as text; left out of an insert, null.
+ */
+type SourceDigest = ColumnType<number | string | null, number | null | undefined, number | null>;
 
 /** One interface per table. Nullable columns are `T | null`. Booleans are 0/1 integers (portable). */
 export interface DepartmentsTable {
@@ -6,6 +12,7 @@ export interface DepartmentsTable {
   name: string;
   head: string | null;
   liaison: string | null;
+  source_digest: SourceDigest;
 }
 
 export interface ItemsTable {
@@ -16,6 +23,7 @@ export interface ItemsTable {
   basis: string | null;
   method: string | null;
   specialty: string | null;
+  source_digest: SourceDigest;
 }
 
 export interface TargetsTable {
@@ -31,6 +39,7 @@ export interface TargetsTable {
   status: string;
   risk: string;
   phone: string | null;
+  source_digest: SourceDigest;
 }
 
 export interface TargetDepartmentsTable {
@@ -52,12 +61,14 @@ export interface InspectorsTable {
   open_id: string | null;
   kind: string;
   active: number;
+  source_digest: SourceDigest;
 }
 
 export interface ConflictsTable {
   cert_no: string;
   uscc: string;
   reason: string | null;
+  source_digest: SourceDigest;
 }
 
 export interface AuditLogTable {

@@ -83,7 +83,7 @@ describe.each(dialects())('draw snapshots in their own table on $dialect', ({ di
       await oldDraw(db, 'FROZEN', 1, false);
       await oldDraw(db, 'RAN', 2, true);
 
-      expect((await migrate(store)).applied).toEqual(['008_draw_snapshots']);
+      expect((await migrate(store)).applied[0]).toBe('008_draw_snapshots');
 
       for (const [taskId, n] of [
         ['FROZEN', 1],

@@ -80,10 +80,13 @@ export async function writeZip(path: string, files: Record<string, string>): Pro
 export const reorder = (grid: Grid, order: number[]): Grid =>
   grid.map((row) => order.map((i) => row[i] ?? ''));
 
-/** Every table of the database, each row as JSON, sorted: equal dumps mean equal contents. */
+/**
+ * Every table of the database, each row as JSON, sorted: equal dumps mean equal contents. `except`: tables left
+ * out; `exceptColumns`: columns left out of every row.
+ */
 export async function dumpDatabase(
   url: string,
-  opts: { except?: string[] } = {},
+  opts: { except?: string[]; exceptColumns?: string[] } = {},
 ): Promise<Record<string, string[]>> {
   const store = openStore(url);
   try {
@@ -107,7 +110,15 @@ export async function dumpDatabase(
       const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db))
         .rows;
       dump[table] = rows
-        .map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, normalize(v)]))))
+        .map((r) =>
+          JSON.stringify(
+            Object.fromEntries(
+              Object.entries(r)
+                .filter(([k]) => !opts.exceptColumns?.includes(k))
+                .map(([k, v]) => [k, normalize(v)]),
+            ),
+          ),
+        )
         .sort();
     }
     return dump;

@@ -96,7 +96,9 @@ describe.each(dialects())('import formats on $dialect', ({ fresh }) => {
     const base = await fresh();
     await base.store.close();
     await importWuhai(base.url);
-    const expected = await dumpDatabase(base.url, { except: ['audit_log', 'liancha_migrations'] });
+    // The same rows from other cells (GBK bytes, Excel dates and numbers): only their source digests differ.
+    const same = { except: ['audit_log', 'liancha_migrations'], exceptColumns: ['source_digest'] };
+    const expected = await dumpDatabase(base.url, same);
     expect(expected.targets).toHaveLength(2000);
 
     const dir = tempDir();
@@ -141,9 +143,7 @@ describe.each(dialects())('import formats on $dialect', ({ fresh }) => {
           changed: 0,
         });
       }
-      expect(await dumpDatabase(url, { except: ['audit_log', 'liancha_migrations'] }), variant.name).toEqual(
-        expected,
-      );
+      expect(await dumpDatabase(url, same), variant.name).toEqual(expected);
     }
   }, 120_000);
 

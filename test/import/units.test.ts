@@ -10,6 +10,7 @@ import { normalizeContact } from '../../src/import/contact.ts';
 import { KeyIndex } from '../../src/import/key-index.ts';
 import { KINDS } from '../../src/import/kinds/index.ts';
 import { RowDigests } from '../../src/import/row-digests.ts';
+import { sourceDigester } from '../../src/import/source-digest.ts';
 import { Problems } from '../../src/import/problems.ts';
 import { progressBar } from '../../src/import/progress.ts';
 import { Utf8Validator } from '../../src/import/utf8.ts';
@@ -149,36 +150,71 @@ describe('KeyIndex', () => {
 });
 
 describe('RowDigests', () => {
-  const spec = KINDS.targets.table;
-  const values = (uscc: string, name: string) =>
-    spec.columns.map((c) => (c === 'uscc' ? uscc : c === 'name' ? name : null));
-  const record = (uscc: string, name: string, children: string[]) => ({
-    row: Object.fromEntries(spec.columns.map((c, i) => [c, values(uscc, name)[i]!])),
-    children,
-  });
-
-  it("tells a file's rows added, changed or unchanged against the table, and its duplicates, in one index", () => {
-    const keys = new RowDigests(spec);
-    keys.addTableRow('A', values('A', '甲'), ['SCJG', 'GAJ']);
-    keys.addTableRow('B', values('B', '乙'), []);
+  it("tells a file's keys new, in the table or repeated, and which rows the same line wrote, in one index", () => {
+    const keys = new RowDigests();
+    keys.addTableRow('A', 1234567);
+    keys.addTableRow('B', null); // written before digests were kept
+    keys.addTableRow('E', '9007199254740991'); // PostgreSQL gives a bigint as text
     const a = keys.inFile('A', 2);
     expect(keys.earlierRow).toBe(0);
-    // The same departments in another order are the same row; another name or another set is not.
-    expect(keys.state(a, record('A', '甲', ['GAJ', 'SCJG']))).toBe('unchanged');
-    expect(keys.state(a, record('A', '甲', ['GAJ']))).toBe('changed');
-    expect(keys.state(a, record('A', '丙', ['GAJ', 'SCJG']))).toBe('changed');
+    expect(keys.inTable(a)).toBe(true);
+    expect(keys.wroteFrom(a, 1234567)).toBe(true);
+    expect(keys.wroteFrom(a, 1234568)).toBe(false);
+    expect(keys.wroteFrom(keys.find('E'), 2 ** 53 - 1)).toBe(true);
     const c = keys.inFile('C', 3);
     expect(keys.earlierRow).toBe(0);
-    expect(keys.state(c, record('C', '丙', []))).toBe('added');
+    expect(keys.inTable(c)).toBe(false);
     keys.inFile('A', 7);
     expect(keys.earlierRow).toBe(2);
     keys.inFile('C', 8);
     expect(keys.earlierRow).toBe(3);
-    keys.inFile('B', 9); // in the table, first time in the file
+    const b = keys.inFile('B', 9); // in the table, first time in the file
     expect(keys.earlierRow).toBe(0);
+    expect(keys.inTable(b)).toBe(true);
+    // No digest is no line: not even -1, the mark for none, matches it.
+    expect(keys.wroteFrom(b, -1)).toBe(false);
     expect(keys.find('B')).toBe(1);
     expect(keys.find('D')).toBe(-1);
-    expect(keys.state(-1, record('D', '丁', []))).toBe('added');
+    expect(keys.inTable(-1)).toBe(false);
+  });
+});
+
+describe('sourceDigester', () => {
+  const defs = KINDS.departments.columns;
+  const resolve = (headers: string[]) => resolveColumns('d.csv', 'departments', defs, headers);
+  const digestOf = sourceDigester('departments', defs, resolve(['code', 'name', 'head', 'liaison']));
+
+  it('gives a line the same digest whatever the order of its columns and whatever else the file holds', () => {
+    const other = sourceDigester('departments', defs, resolve(['remark', 'liaison', 'name', 'code', 'head']));
+    expect(other(['x', 'ou_2', '市场监管局', 'SCJG', 'ou_1'])).toBe(
+      digestOf(['SCJG', '市场监管局', 'ou_1', 'ou_2']),
+    );
+  });
+
+  it('tells apart cells that read alike: other text, a moved boundary, an empty cell from a missing one, a number from its text', () => {
+    const lines = [
+      ['SCJG', '市场监管局', 'ou_1', ''],
+      ['SCJG', '市场监管局', 'ou_1', ' '],
+      ['SCJG', '市场监管局', 'ou_1', 'x'],
+      ['SCJ', 'G市场监管局', 'ou_1', ''],
+      ['SCJG', '市场监管局', 'ou_1'],
+      [12, '市场监管局', 'ou_1', ''],
+      ['12', '市场监管局', 'ou_1', ''],
+    ];
+    expect(new Set(lines.map(digestOf)).size).toBe(lines.length);
+    // A cell past the end of a short row is missing, as a null one is.
+    expect(digestOf(['SCJG', '市场监管局', 'ou_1'])).toBe(digestOf(['SCJG', '市场监管局', 'ou_1', null]));
+  });
+
+  it('differs between kinds, and stays a whole number below 2^53 (exact in SQLite and PostgreSQL)', () => {
+    // The same cells read as another kind (with the departments' columns, to show it is the kind that differs).
+    const items = sourceDigester('items', defs, resolve(['code', 'name', 'head', 'liaison']));
+    const asDepartment = digestOf(['SCJG', '市场监管局']);
+    expect(items(['SCJG', '市场监管局'])).not.toBe(asDepartment);
+    for (let i = 0; i < 1000; i++) {
+      const d = digestOf([`D${i}`, `部门${i}`]);
+      expect(Number.isSafeInteger(d) && d >= 0).toBe(true);
+    }
   });
 });
 

@@ -14,6 +14,16 @@ import { dumpDatabase, fixture, tempDir, writeCsv } from './files.ts';
 const COUNTS = { departments: 8, items: 15, targets: 2000, inspectors: 96, conflicts: 9 };
 const at = (iso: string) => () => new Date(iso);
 
+/** A directory row without its source digest, which every imported row has (a bigint: text on PostgreSQL). */
+function stored<R extends { source_digest: unknown }>(
+  row: R | undefined,
+): Omit<R, 'source_digest'> | undefined {
+  if (row === undefined) return undefined;
+  const { source_digest: digest, ...rest } = row;
+  expect(Number.isSafeInteger(Number(digest))).toBe(true);
+  return rest;
+}
+
 describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fresh }) => {
   it('imports every file in dependency order with the right counts, and the data reads back', async () => {
     const { url, store } = await fresh();
@@ -44,7 +54,9 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
       expect(await count('target_departments')).toBe(codes);
 
       expect(
-        await store.db.selectFrom('departments').selectAll().where('code', '=', 'SCJG').executeTakeFirst(),
+        stored(
+          await store.db.selectFrom('departments').selectAll().where('code', '=', 'SCJG').executeTakeFirst(),
+        ),
       ).toEqual({
         code: 'SCJG',
         name: '市市场监督管理局',
@@ -52,7 +64,9 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
         liaison: '13947000007',
       });
       expect(
-        await store.db.selectFrom('items').selectAll().where('code', '=', 'SCJG-001').executeTakeFirst(),
+        stored(
+          await store.db.selectFrom('items').selectAll().where('code', '=', 'SCJG-001').executeTakeFirst(),
+        ),
       ).toEqual({
         code: 'SCJG-001',
         name: '企业公示信息情况的检查',
@@ -70,11 +84,13 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
           .executeTakeFirst(),
       ).toEqual({ category: 'general' });
       expect(
-        await store.db
-          .selectFrom('targets')
-          .selectAll()
-          .where('uscc', '=', '9115030328AKEQWCXY')
-          .executeTakeFirst(),
+        stored(
+          await store.db
+            .selectFrom('targets')
+            .selectAll()
+            .where('uscc', '=', '9115030328AKEQWCXY')
+            .executeTakeFirst(),
+        ),
       ).toEqual({
         uscc: '9115030328AKEQWCXY',
         name: '乌海天泰诊所有限公司',
@@ -102,7 +118,7 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
         .selectAll()
         .where('cert_no', '=', '158549200974')
         .executeTakeFirstOrThrow();
-      expect({ ...officer, active: Number(officer.active) }).toEqual({
+      expect({ ...stored(officer), active: Number(officer.active) }).toEqual({
         cert_no: '158549200974',
         name: '谭磊',
         department: 'SCJG',
@@ -122,11 +138,13 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
         .executeTakeFirstOrThrow();
       expect(expert).toEqual({ kind: 'expert', regions: '["150302"]' });
       expect(
-        await store.db
-          .selectFrom('conflicts')
-          .selectAll()
-          .where('cert_no', '=', '159022632200')
-          .executeTakeFirst(),
+        stored(
+          await store.db
+            .selectFrom('conflicts')
+            .selectAll()
+            .where('cert_no', '=', '159022632200')
+            .executeTakeFirst(),
+        ),
       ).toEqual({ cert_no: '159022632200', uscc: '91150302877FQE1071', reason: '近亲属任职' });
 
       // No identity number is stored anywhere.

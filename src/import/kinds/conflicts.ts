@@ -1,5 +1,6 @@
 import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
+import { SOURCE_DIGEST } from '../../storage/import/upsert.ts';
 import { quote } from '../cells.ts';
 import { type KindSpec, type PendingRecord } from './kind.ts';
 
@@ -13,7 +14,7 @@ type Field = (typeof columns)[number]['field'];
 export const conflicts: KindSpec<Field> = {
   kind: 'conflicts',
   columns,
-  table: { table: 'conflicts', columns: ['cert_no', 'uscc', 'reason'], key: ['cert_no', 'uscc'] },
+  table: { table: 'conflicts', columns: ['cert_no', 'uscc', 'reason', SOURCE_DIGEST], key: ['cert_no', 'uscc'] },
   key(r) {
     const cert = r.str('cert_no');
     const uscc = r.str('uscc').toUpperCase();

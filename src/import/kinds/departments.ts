@@ -1,5 +1,6 @@
 import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
+import { SOURCE_DIGEST } from '../../storage/import/upsert.ts';
 import type { KindSpec } from './kind.ts';
 
 const columns = [
@@ -13,7 +14,7 @@ type Field = (typeof columns)[number]['field'];
 export const departments: KindSpec<Field> = {
   kind: 'departments',
   columns,
-  table: { table: 'departments', columns: ['code', 'name', 'head', 'liaison'], key: ['code'] },
+  table: { table: 'departments', columns: ['code', 'name', 'head', 'liaison', SOURCE_DIGEST], key: ['code'] },
   key: (r) => r.str('code') || null,
   duplicate: ['code'],
   parse(r) {

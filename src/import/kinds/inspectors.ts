@@ -1,5 +1,6 @@
 import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
+import { SOURCE_DIGEST } from '../../storage/import/upsert.ts';
 import { INSPECTOR_KIND, YES_NO } from '../values.ts';
 import { department, type KindSpec } from './kind.ts';
 
@@ -37,6 +38,7 @@ export const inspectors: KindSpec<Field> = {
       'open_id',
       'kind',
       'active',
+      SOURCE_DIGEST,
     ],
     key: ['cert_no'],
   },

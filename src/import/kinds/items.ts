@@ -1,5 +1,6 @@
 import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
+import { SOURCE_DIGEST } from '../../storage/import/upsert.ts';
 import { INSPECTION_METHOD, ITEM_CATEGORY } from '../values.ts';
 import { department, type KindSpec } from './kind.ts';
 
@@ -19,7 +20,7 @@ export const items: KindSpec<Field> = {
   columns,
   table: {
     table: 'items',
-    columns: ['code', 'name', 'department', 'category', 'basis', 'method', 'specialty'],
+    columns: ['code', 'name', 'department', 'category', 'basis', 'method', 'specialty', SOURCE_DIGEST],
     key: ['code'],
   },
   key: (r) => r.str('code') || null,

@@ -1,5 +1,6 @@
 import { MAX_LENGTH } from '../cells.ts';
 import { col } from '../columns.ts';
+import { SOURCE_DIGEST } from '../../storage/import/upsert.ts';
 import { RISK_CLASS, TARGET_KIND, TARGET_STATUS } from '../values.ts';
 import { departmentList, type KindSpec } from './kind.ts';
 
@@ -38,6 +39,7 @@ export const targets: KindSpec<Field> = {
       'status',
       'risk',
       'phone',
+      SOURCE_DIGEST,
     ],
     key: ['uscc'],
     children: {

@@ -20,6 +20,7 @@ import {
   classifyBatch,
   tableIsEmpty,
   decodeRecord,
+  upsertRows,
   deleteRecords,
   encodeRecord,
   writeRecords,
@@ -157,15 +158,22 @@ export class WriteUndone extends Error {
   }
 }
 
+/** Writes the added and changed records whole, and only the row of those whose digest alone is new. */
 async function write(bulk: Bulk, spec: TableSpec, staged: readonly StagedRecord[]): Promise<void> {
+  const whole = staged.filter((s) => !s.digestOnly);
   const replaced = spec.children
-    ? staged.filter((s) => s.before !== null).map((s) => String(s.record.row[spec.children!.parent]))
+    ? whole.filter((s) => s.before !== null).map((s) => String(s.record.row[spec.children!.parent]))
     : [];
   await writeRecords(
     bulk,
     spec,
-    staged.map((s) => s.record),
+    whole.map((s) => s.record),
     replaced,
+  );
+  await upsertRows(
+    bulk,
+    spec,
+    staged.filter((s) => s.digestOnly).map((s) => s.record),
   );
 }
 

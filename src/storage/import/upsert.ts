@@ -5,10 +5,18 @@
  */
 import type { Bulk, DbRow, DbValue } from './bulk.ts';
 
+/**
+ * The column where each directory row keeps the source digest of the file line that last wrote it
+ * (src/import/source-digest.ts). Written with the row; not part of what the row holds: two rows that differ only
+ * in it are the same row (a line written differently that means the same is unchanged, and only its digest is
+ * brought up to date).
+ */
+export const SOURCE_DIGEST = 'source_digest';
+
 /** How a kind's records map onto its table. */
 export interface TableSpec {
   table: 'departments' | 'items' | 'targets' | 'inspectors' | 'conflicts';
-  /** Every column written, natural key included, in a fixed order. */
+  /** Every column written, natural key included, in a fixed order; the last is `SOURCE_DIGEST`. */
   columns: readonly string[];
   /** The natural key; the first column is the one looked up with `in (…)`. */
   key: readonly string[];
@@ -63,12 +71,6 @@ export function decodeRecord(spec: TableSpec, line: string): ImportRecord {
 export const keyOf = (spec: TableSpec, row: DbRow): string =>
   spec.key.length === 1 ? String(row[spec.key[0]!]) : spec.key.map((k) => String(row[k])).join('\t');
 
-/** `keyOf` for a row read as values in `spec.columns` order (`scanTable`). */
-export function keyOfValues(spec: TableSpec): (values: readonly DbValue[]) => string {
-  const at = spec.key.map((k) => spec.columns.indexOf(k));
-  return (values) => (at.length === 1 ? String(values[at[0]!]) : at.map((i) => String(values[i])).join('\t'));
-}
-
 const same = (a: DbValue | undefined, b: DbValue | undefined): boolean =>
   a === b || (a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b));
 
@@ -82,11 +84,13 @@ export async function tableIsEmpty(bulk: Bulk, spec: TableSpec): Promise<boolean
 export interface StagedRecord {
   record: ImportRecord;
   before: ImportRecord | null;
+  /** The row holds what the record does: only its source digest is written. */
+  digestOnly?: boolean;
 }
 
 /**
  * Classifies the batch against the database: counts, and the added and changed records with their before
- * images. Records must have distinct keys, also across batches (the caller refuses duplicates), so that
+ * images (and the unchanged ones whose source digest is to be brought up to date, `digestOnly`). Records must have distinct keys, also across batches (the caller refuses duplicates), so that
  * `startedEmpty` — the table was empty when the import began — means every record is new. Writes nothing.
  */
 export async function classifyBatch(
@@ -126,7 +130,7 @@ export async function classifyBatch(
       toWrite.push({ record, before: null });
       continue;
     }
-    let changed = spec.columns.some((c) => !same(old[c], record.row[c]));
+    let changed = spec.columns.some((c) => c !== SOURCE_DIGEST && !same(old[c], record.row[c]));
     let before: ImportRecord = { row: old };
     if (spec.children) {
       const set = oldChildren.get(String(record.row[spec.children.parent])) ?? new Set<string>();
@@ -139,6 +143,8 @@ export async function classifyBatch(
       toWrite.push({ record, before });
     } else {
       counts.unchanged++;
+      if (!same(old[SOURCE_DIGEST], record.row[SOURCE_DIGEST]))
+        toWrite.push({ record, before, digestOnly: true });
     }
   }
   return { counts, toWrite };
@@ -177,6 +183,35 @@ export async function writeRecords(
   records: readonly ImportRecord[],
   replaced: readonly string[],
 ): Promise<void> {
+  await upsertRows(bulk, spec, records);
+  if (!spec.children) return;
+  const { table: child, parent, value } = spec.children;
+  if (replaced.length > 0) {
+    await bulk.write(
+      `delete:${child}`,
+      replaced.map((p) => [p]),
+      1,
+      (n) => bulk.db.deleteFrom(child).where(parent, 'in', new Array<string>(n).fill('')),
+    );
+  }
+  const pairs: DbValue[][] = [];
+  for (const r of records) for (const v of r.children ?? []) pairs.push([r.row[parent]!, v]);
+  const pairPlaceholder = { [parent]: '', [value]: '' };
+  await bulk.write(`insert:${child}`, pairs, 2, (n) =>
+    bulk.db.insertInto(child).values(new Array(n).fill(pairPlaceholder)),
+  );
+}
+
+/**
+ * The rows of records, upserted by key, their child rows left alone: `writeRecords`' first step, and all an
+ * unchanged row needs to get its new source digest.
+ */
+export async function upsertRows(
+  bulk: Bulk,
+  spec: TableSpec,
+  records: readonly ImportRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
   const { table, columns, key } = spec;
   const updated = columns.filter((c) => !key.includes(c));
   const placeholder = Object.fromEntries(columns.map((c) => [c, '']));
@@ -193,22 +228,6 @@ export async function writeRecords(
             .columns(key as string[])
             .doUpdateSet((eb) => Object.fromEntries(updated.map((c) => [c, eb.ref(`excluded.${c}`)]))),
         ),
-  );
-  if (!spec.children) return;
-  const { table: child, parent, value } = spec.children;
-  if (replaced.length > 0) {
-    await bulk.write(
-      `delete:${child}`,
-      replaced.map((p) => [p]),
-      1,
-      (n) => bulk.db.deleteFrom(child).where(parent, 'in', new Array<string>(n).fill('')),
-    );
-  }
-  const pairs: DbValue[][] = [];
-  for (const r of records) for (const v of r.children ?? []) pairs.push([r.row[parent]!, v]);
-  const pairPlaceholder = { [parent]: '', [value]: '' };
-  await bulk.write(`insert:${child}`, pairs, 2, (n) =>
-    bulk.db.insertInto(child).values(new Array(n).fill(pairPlaceholder)),
   );
 }
 
