@@ -3,7 +3,8 @@
  * checked and classified first while nothing is written (the records to write go to a temporary staging
  * table); any problem anywhere means nothing is written and every problem is reported. Only then are the
  * staged records written, in short transactions (see apply.ts) — a bot callback waiting for the lock waits for
- * one of them, never for the whole file.
+ * one of them, never for the whole file. A line met again exactly as it was when it wrote its row is unchanged
+ * without being checked again (source-digest.ts): a re-import of an unchanged file reads it and the table's keys.
  */
 import type { App } from '../app.ts';
 import { UserError } from '../errors.ts';
@@ -154,7 +155,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
               if (key !== null) {
                 entry = keys.inFile(key, row.rowNumber);
                 earlierRow = keys.earlierRow;
-                // The line that wrote this row, once more: it would write what the row holds.
+                // The line that wrote this row, once more: it would write what the row holds (source-digest.ts).
                 if (earlierRow === 0 && !spec.checkBatch && keys.wroteFrom(entry, digest)) {
                   summary.unchanged++;
                   continue;

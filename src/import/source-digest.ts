@@ -64,11 +64,6 @@ class Lanes {
       this.text(String(v));
     }
   }
-
-  /** 32 bits of `a` and the top 21 of `b`: a non-negative integer below 2^53. */
-  value(): number {
-    return (this.a >>> 0) * 0x200000 + ((this.b >>> 0) >>> 11);
-  }
 }
 
 let version: string | undefined;
@@ -89,14 +84,35 @@ export function sourceDigester<F extends string>(
 ): (cells: readonly Cell[]) => number {
   const seed = new Lanes();
   seed.text(`liancha ${liancha()} rules ${RULES_VERSION} ${kind}`);
-  const { a, b } = seed;
+  const { a: a0, b: b0 } = seed;
   // -1: the kind's column is not in the file (hashed as an absent cell, like an empty cell past a short row's end).
-  const at = defs.map((d) => columns.index[d.field] ?? -1);
-  const lanes = new Lanes();
+  const at = Int32Array.from(defs, (d) => columns.index[d.field] ?? -1);
+  const other = new Lanes();
+  // The lanes in locals, and a text cell (all of a CSV's) hashed inline: a method call and two field writes per
+  // code unit took four times as long (1.2 s for a million targets of 100 code units, 0.3 s this way).
   return (cells) => {
-    lanes.a = a;
-    lanes.b = b;
-    for (const i of at) lanes.cell(i < 0 ? undefined : cells[i]);
-    return lanes.value();
+    let a = a0;
+    let b = b0;
+    for (let k = 0; k < at.length; k++) {
+      const v = at[k]! < 0 ? undefined : cells[at[k]!];
+      if (typeof v !== 'string') {
+        // An Excel number, date or boolean, or an absent cell: through the plain lanes.
+        other.a = a;
+        other.b = b;
+        other.cell(v);
+        a = other.a;
+        b = other.b;
+        continue;
+      }
+      // What `other.cell(v)` would do for text: its type, its code units, its end.
+      for (let i = -1; i <= v.length; i++) {
+        const c = i < 0 ? TYPE.string : i < v.length ? v.charCodeAt(i) : END;
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+      }
+    }
+    // 32 bits of `a` and the top 21 of `b`: a non-negative integer below 2^53.
+    return (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
   };
 }

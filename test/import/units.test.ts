@@ -200,6 +200,10 @@ describe('sourceDigester', () => {
       ['SCJG', '市场监管局', 'ou_1'],
       [12, '市场监管局', 'ou_1', ''],
       ['12', '市场监管局', 'ou_1', ''],
+      [new Date('2026-01-05T00:00:00Z'), '市场监管局', 'ou_1', ''],
+      ['2026-01-05T00:00:00.000Z', '市场监管局', 'ou_1', ''],
+      [true, '市场监管局', 'ou_1', ''],
+      ['true', '市场监管局', 'ou_1', ''],
     ];
     expect(new Set(lines.map(digestOf)).size).toBe(lines.length);
     // A cell past the end of a short row is missing, as a null one is.

@@ -35,7 +35,10 @@ export interface KindSpec<F extends string> {
   duplicate: readonly F[];
   /** A row as a record, or null when any cell had a problem (reported through `r`). */
   parse(r: RowReader<F>, refs: References): ImportRecord | null;
-  /** Checks needing the database for each batch (e.g. conflicts' inspectors and targets); returns the rows that pass. */
+  /**
+   * Checks needing the database for each batch (e.g. conflicts' inspectors and targets); returns the rows that
+   * pass. A kind with such checks has every line checked on every import, even the line that wrote its row.
+   */
   checkBatch?(bulk: Bulk, pending: PendingRecord[], report: Report<F>): Promise<PendingRecord[]>;
 }
 

@@ -3,7 +3,7 @@
  * lock). Writing runs in short transactions of `APPLY_BATCH` records each, in key order: SQLite has one writer
  * at a time, and a bot callback (3 s to answer, Feishu's limit) must never wait for a whole file. Each write
  * transaction classifies its records against the rows as they are then (added, changed, unchanged) and writes
- * the added and changed ones. All or nothing is kept by checking everything first — what is left to fail is
+ * the added and changed ones, and the new source digest of an unchanged one read from a line written differently. All or nothing is kept by checking everything first — what is left to fail is
  * the database itself (a full disk, a trigger) — and, should a write fail, by putting back what the earlier
  * transactions wrote from the undo log: each committed transaction's before images. (A
  * process killed mid-write leaves part of the file written and no audit entry; importing the same file again
