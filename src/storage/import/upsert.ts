@@ -90,8 +90,9 @@ export interface StagedRecord {
 
 /**
  * Classifies the batch against the database: counts, and the added and changed records with their before
- * images (and the unchanged ones whose source digest is to be brought up to date, `digestOnly`). Records must have distinct keys, also across batches (the caller refuses duplicates), so that
- * `startedEmpty` — the table was empty when the import began — means every record is new. Writes nothing.
+ * images (and the unchanged ones whose source digest is to be brought up to date, `digestOnly`). Records must
+ * have distinct keys, also across batches (the caller refuses duplicates), so that `startedEmpty` — the table
+ * was empty when the import began — means every record is new. Writes nothing.
  */
 export async function classifyBatch(
   bulk: Bulk,
