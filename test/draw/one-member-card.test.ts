@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -11,7 +8,7 @@ import { recordExternalApproval } from '../../src/services/substitutions.ts';
 import { getTask } from '../../src/storage/tasks.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
-import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
+import { FOOD_TASK, foodTaskFile, importWuhai } from '../helpers/wuhai.ts';
 import { loadVector } from '../helpers/wuhai-fixtures.ts';
 
 /**
@@ -23,15 +20,8 @@ import { loadVector } from '../helpers/wuhai-fixtures.ts';
  */
 
 const vector = loadVector<DrawRecord>('wuhai-food.json');
-const TASK = 'WH-2026-FOOD-01';
+const TASK = FOOD_TASK;
 const TZ = 'Asia/Shanghai';
-
-function foodTaskFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'liancha-task-'));
-  const path = join(dir, 'task-food.yaml');
-  writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
-  return path;
-}
 
 async function flat(batches: AsyncGenerator<AssignmentData[]>): Promise<AssignmentData[]> {
   const out: AssignmentData[] = [];

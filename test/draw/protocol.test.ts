@@ -9,20 +9,12 @@ import { independentVerifier } from '../helpers/verifier.ts';
 import { recordExternalApproval } from '../../src/services/substitutions.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
-import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
+import { FOOD_TASK, foodTaskFile, importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
 import { loadVector, SPEC_RECORD_KEYS } from '../helpers/wuhai-fixtures.ts';
 import type { DrawRecord } from '../../src/domain/draw/index.ts';
 
 const vector = loadVector<DrawRecord>('wuhai-food.json');
-const TASK = 'WH-2026-FOOD-01';
-
-/** The sample food task under the id the published vector uses. */
-function foodTaskFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'liancha-task-'));
-  const path = join(dir, 'task-food.yaml');
-  writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
-  return path;
-}
+const TASK = FOOD_TASK;
 
 describe.each(dialects())('the draw protocol on $dialect', ({ fresh }) => {
   it('preview → freeze → run → export → verify reproduces the published vector, once', async () => {

@@ -2,6 +2,8 @@
  * The Wuhai sample directories (../shared/fixtures/wuhai/) imported through the real CLI, for tests that need
  * a populated database.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -25,4 +27,15 @@ export async function importWuhai(url: string): Promise<void> {
     const res = await runCli(url, ['import', kind, join(WUHAI_DIR, file)]);
     expect(res.code, `import ${kind}: ${res.stderr}`).toBe(0);
   }
+}
+
+/** The id the published draw vector (fixtures/draw-vectors/wuhai-food.json) gives the sample food task. */
+export const FOOD_TASK = 'WH-2026-FOOD-01';
+
+/** The sample food task (`task-food.yaml`) under `FOOD_TASK`, written to a temporary file for `task create`. */
+export function foodTaskFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'liancha-task-'));
+  const path = join(dir, 'task-food.yaml');
+  writeFileSync(path, `id: ${FOOD_TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+  return path;
 }
