@@ -14,7 +14,7 @@ import { openStore } from '../../src/storage/db.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 import { freshSqliteUrl, pgAvailable } from '../helpers/stores.ts';
-import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
+import { foodTaskFile, importWuhai } from '../helpers/wuhai.ts';
 
 /** One line, `error: …`, exit 1, no stack trace. */
 function oneClearLine(res: CliResult, pattern: RegExp): void {
@@ -136,8 +136,7 @@ describe('the draw, for a person at the terminal', () => {
   beforeAll(async () => {
     url = freshSqliteUrl();
     await importWuhai(url);
-    const path = join(mkdtempSync(join(tmpdir(), 'liancha-ops-')), 'task-food.yaml');
-    writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+    const path = foodTaskFile(TASK);
     expect((await runCli(url, ['task', 'create', path])).code).toBe(0);
   });
 

@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects } from '../helpers/stores.ts';
-import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
+import { foodTaskFile, importWuhai } from '../helpers/wuhai.ts';
 
 const TASK = 'WH-STAFF-01';
 
@@ -13,8 +10,7 @@ async function wuhaiWithFoodTask(): Promise<string> {
   const { url, store } = await dialects()[0]!.fresh();
   await store.close();
   await importWuhai(url);
-  const path = join(mkdtempSync(join(tmpdir(), 'liancha-staff-')), 'task-food.yaml');
-  writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+  const path = foodTaskFile(TASK);
   expect((await runCli(url, ['task', 'create', path])).code).toBe(0);
   return url;
 }

@@ -1,18 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { dialects, pgAvailable } from '../helpers/stores.ts';
-import { importWuhai, WUHAI_DIR } from '../helpers/wuhai.ts';
+import { foodTaskFile, importWuhai } from '../helpers/wuhai.ts';
 
 const TASK = 'WH-RACE-01';
 
 function taskFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'liancha-race-')), 'task-food.yaml');
-  writeFileSync(path, `id: ${TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+  const path = foodTaskFile(TASK);
   return path;
 }
 
@@ -93,8 +89,7 @@ describe('two `draw freeze` of different tasks at once', () => {
       await importWuhai(url);
       const ids = ['WH-RACE-A', 'WH-RACE-B'];
       for (const id of ids) {
-        const path = join(mkdtempSync(join(tmpdir(), 'liancha-race-')), 'task-food.yaml');
-        writeFileSync(path, `id: ${id}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+        const path = foodTaskFile(id);
         expect((await runCli(url, ['task', 'create', path])).code).toBe(0);
       }
       const results = await Promise.all(

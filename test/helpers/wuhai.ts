@@ -32,10 +32,10 @@ export async function importWuhai(url: string): Promise<void> {
 /** The id the published draw vector (fixtures/draw-vectors/wuhai-food.json) gives the sample food task. */
 export const FOOD_TASK = 'WH-2026-FOOD-01';
 
-/** The sample food task (`task-food.yaml`) under `FOOD_TASK`, written to a temporary file for `task create`. */
-export function foodTaskFile(): string {
+/** The sample food task (`task-food.yaml`) under `id`, written to a temporary file for `task create`. */
+export function foodTaskFile(id: string = FOOD_TASK): string {
   const dir = mkdtempSync(join(tmpdir(), 'liancha-task-'));
   const path = join(dir, 'task-food.yaml');
-  writeFileSync(path, `id: ${FOOD_TASK}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
+  writeFileSync(path, `id: ${id}\n` + readFileSync(join(WUHAI_DIR, 'task-food.yaml'), 'utf8'));
   return path;
 }
