@@ -8,6 +8,7 @@ import * as m006 from './006_results.ts';
 import * as m007 from './007_send_pacing.ts';
 import * as m008 from './008_draw_snapshots.ts';
 import * as m009 from './009_import_source_digests.ts';
+import * as m010 from './010_substitutions_by_team.ts';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '007_send_pacing', up: m007.up },
   { name: '008_draw_snapshots', up: m008.up },
   { name: '009_import_source_digests', up: m009.up },
+  { name: '010_substitutions_by_team', up: m010.up },
 ];
