@@ -40,12 +40,21 @@ export function requestBytes(card: unknown): number {
   return Buffer.byteLength(JSON.stringify({ ...LONGEST_ENVELOPE, content }), 'utf8');
 }
 
-/** Within 90 % of Feishu's size and element limits. */
+/** The send request's bytes but for its card's: `{"receive_id":…,"uuid":…,"content":` and the closing `}`. */
+const ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ ...LONGEST_ENVELOPE, content: '' }), 'utf8') - 2;
+
+/**
+ * Within 90 % of Feishu's size and element limits. Exactly what `requestBytes(card) <= CARD_BUDGET_BYTES` says,
+ * but a card short enough that it fits whatever its characters are is not stringified a second time to count
+ * them (every card a button press answers with is re-checked here): as the `content` string, each UTF-16 unit of
+ * the card's JSON costs at most 3 bytes (a non-ASCII one 2–3 bytes, a surrogate pair 4 for two units, `"` and `\`
+ * 2; JSON.stringify has already escaped control characters and lone surrogates), plus the two quotes.
+ */
 export function fitsLimits(card: Record<string, unknown>): boolean {
-  return (
-    requestBytes(card) <= CARD_BUDGET_BYTES &&
-    countElements((card.body as { elements: unknown[] }).elements) <= CARD_BUDGET_ELEMENTS
-  );
+  const json = JSON.stringify(card);
+  const fits =
+    ENVELOPE_BYTES + 2 + 3 * json.length <= CARD_BUDGET_BYTES || requestBytes(json) <= CARD_BUDGET_BYTES;
+  return fits && countElements((card.body as { elements: unknown[] }).elements) <= CARD_BUDGET_ELEMENTS;
 }
 
 /**
