@@ -13,7 +13,7 @@
  * - what a row is checked against: only ever grows (departments, inspectors and targets are never deleted), so
  *   a line that passed then passes now.
  * Nothing but an import writes the directory tables; a row changed by hand in SQL keeps its digest and would be
- * kept as it is by a re-import of the line that wrote it (docs/importing.md).
+ * kept as it is by a re-import of the line that wrote it (README, "Re-imports are quick").
  *
  * Two lanes of 32 bits (FNV-1a and a multiply–xorshift) over the UTF-16 code units, kept as one 53-bit integer
  * (exact in a JS number, in SQLite's INTEGER and PostgreSQL's bigint). Hand-written: Node's crypto hashes cost a
@@ -31,7 +31,7 @@ import { projectPath } from '../paths.ts';
  */
 export const RULES_VERSION = 1;
 
-/** Beyond any UTF-16 code unit: mark an absent cell, a cell's type and its end, so no two rows hash alike. */
+/** Beyond any UTF-16 code unit: mark an absent cell, a cell's type and its end, so that cells never run together. */
 const ABSENT = 0x10000;
 const END = 0x10001;
 const TYPE = { string: 0x10002, number: 0x10003, boolean: 0x10004, date: 0x10005 } as const;
