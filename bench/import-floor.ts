@@ -19,7 +19,12 @@ import { openStore } from '../src/storage/db.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { BENCH_DEPARTMENTS, syntheticTarget } from './import-data.ts';
 
-const [variant, url, count, csv] = process.argv.slice(2) as ['app' | 'best' | 'reread', string, string, string];
+const [variant, url, count, csv] = process.argv.slice(2) as [
+  'app' | 'best' | 'reread',
+  string,
+  string,
+  string,
+];
 const rows =
   variant === 'reread'
     ? []

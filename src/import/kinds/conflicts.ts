@@ -14,7 +14,11 @@ type Field = (typeof columns)[number]['field'];
 export const conflicts: KindSpec<Field> = {
   kind: 'conflicts',
   columns,
-  table: { table: 'conflicts', columns: ['cert_no', 'uscc', 'reason', SOURCE_DIGEST], key: ['cert_no', 'uscc'] },
+  table: {
+    table: 'conflicts',
+    columns: ['cert_no', 'uscc', 'reason', SOURCE_DIGEST],
+    key: ['cert_no', 'uscc'],
+  },
   key(r) {
     const cert = r.str('cert_no');
     const uscc = r.str('uscc').toUpperCase();
