@@ -31,8 +31,11 @@ export interface ImportBenchResult {
   floorBest: Measurement;
   /** Reading the file's lines and the imported table's keys and source digests: no checking, no comparing. */
   floorReread: Measurement;
-  /** Another process writing to the same file every 20 ms during the import (busy timeout 3 s). */
+  /** Another process writing to the same file every 20 ms during each fresh import (busy timeout 3 s): the run
+   * with the longest write. */
   probe: LockProbeResult;
+  /** Both measurements of the fresh import and of the fastest-load floor; `import` and `floorBest` are the faster. */
+  runs: { import: Measurement[]; floorBest: Measurement[] };
 }
 
 /** `node bin/liancha.js ARGS` to its end: wall time from spawn to exit, and its peak RSS. */
@@ -69,29 +72,51 @@ export async function benchImport(opts: { rows?: number } = {}): Promise<ImportB
       `${rows} synthetic targets (${csvMb.toFixed(0)} MB) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
-    const dbPath = join(dir, 'import.db');
-    const env = { DATABASE_URL: `file:${dbPath}` };
-    timedCommand(['import', 'departments', departments], env);
-    const probe = await startLockProbe(dbPath);
-    const imported = timedCommand(['import', 'targets', targets], env);
-    const probed = await probe.stop();
-    const db = new Database(dbPath, { readonly: true });
-    const count = (db.prepare('select count(*) as n from targets').get() as { n: number }).n;
-    db.close();
-    if (count !== rows) throw new Error(`import left ${count} targets, expected ${rows}`);
-    console.error(`import: ${seconds(imported)}`);
-    const again = timedCommand(['import', 'targets', targets], env);
-    console.error(`import again, unchanged: ${seconds(again)}`);
-
+    // The fresh import and its floor are each measured twice, interleaved (import, floor, import, floor), and the
+    // faster of each is reported: on this shared machine one run of either can take half as long again as the
+    // other minutes apart (2026-12-03: the floor 20.0–30.5 s), which a single pair turned into a ratio anywhere
+    // from 1.0× to 1.7×.
     const floor = (variant: string, path: string) =>
       measureScript('bench/import-floor.ts', [variant, `file:${path}`, String(rows), targets]);
+    const freshImport = async (dbPath: string) => {
+      const env = { DATABASE_URL: `file:${dbPath}` };
+      timedCommand(['import', 'departments', departments], env);
+      const probe = await startLockProbe(dbPath);
+      const imported = timedCommand(['import', 'targets', targets], env);
+      const probed = await probe.stop();
+      const db = new Database(dbPath, { readonly: true });
+      const count = (db.prepare('select count(*) as n from targets').get() as { n: number }).n;
+      db.close();
+      if (count !== rows) throw new Error(`import left ${count} targets, expected ${rows}`);
+      console.error(`import: ${seconds(imported)}`);
+      return { imported, probed };
+    };
+    const dbPath = join(dir, 'import.db');
+    const first = await freshImport(dbPath);
+    const firstFloor = floor('best', join(dir, 'floor-best-1.db'));
+    console.error(`floor, the fastest load: ${seconds(firstFloor)}`);
+    const second = await freshImport(join(dir, 'import-2.db'));
+    rmSync(join(dir, 'import-2.db'), { force: true });
+    const secondFloor = floor('best', join(dir, 'floor-best-2.db'));
+    console.error(`floor, the fastest load: ${seconds(secondFloor)}`);
+    const faster = (a: Measurement, b: Measurement) => (a.ms <= b.ms ? a : b);
+    // The faster time, and the larger peak RSS of the two (the memory goal holds for every run).
+    const imported = {
+      ms: faster(first.imported, second.imported).ms,
+      peakRssMb: Math.max(first.imported.peakRssMb, second.imported.peakRssMb),
+    };
+    const floorBest = faster(firstFloor, secondFloor);
+    const runs = { import: [first.imported, second.imported], floorBest: [firstFloor, secondFloor] };
+    const probed = first.probed.maxMs >= second.probed.maxMs ? first.probed : second.probed;
+
+    const env = { DATABASE_URL: `file:${dbPath}` };
+    const again = timedCommand(['import', 'targets', targets], env);
+    console.error(`import again, unchanged: ${seconds(again)}`);
     const floorApp = floor('app', join(dir, 'floor-app.db'));
     console.error(`floor, file order and the app's pragmas: ${seconds(floorApp)}`);
-    const floorBest = floor('best', join(dir, 'floor-best.db'));
-    console.error(`floor, the fastest load: ${seconds(floorBest)}`);
     const floorReread = floor('reread', dbPath);
     console.error(`floor, read the file and the table's keys: ${seconds(floorReread)}`);
-    return { rows, csvMb, import: imported, again, floorApp, floorBest, floorReread, probe: probed };
+    return { rows, csvMb, import: imported, again, floorApp, floorBest, floorReread, probe: probed, runs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -103,6 +128,7 @@ export function importReport(r: ImportBenchResult): string {
   const perSecond = (m: Measurement) => Math.round(r.rows / (m.ms / 1000)).toLocaleString('en');
   const mb = (m: Measurement) => `${m.peakRssMb.toFixed(0)} MB`;
   const ok = (yes: boolean) => (yes ? '✅' : '❌');
+  const both = (ms: Measurement[]) => ms.map(s).join(' and ');
   const ratio = r.import.ms / r.floorBest.ms;
   const row = (step: string, m: Measurement, times: string, goal: string) =>
     `| ${step} | ${s(m)} | ${perSecond(m)} | ${times} | ${mb(m)} | ${goal} |`;
@@ -112,7 +138,7 @@ export function importReport(r: ImportBenchResult): string {
     '| step | wall time | rows/s | × its floor | peak RSS | goal (issue 13) |',
     '| --- | --- | --- | --- | --- | --- |',
     row(
-      'floor: pre-parsed rows sorted by key, 512 MB cache, foreign keys off, index after, one transaction',
+      `floor: pre-parsed rows sorted by key, 512 MB cache, foreign keys off, index after, one transaction (faster of ${both(r.runs.floorBest)})`,
       r.floorBest,
       '1.00×',
       '',
@@ -124,7 +150,7 @@ export function importReport(r: ImportBenchResult): string {
       '',
     ),
     row(
-      '`liancha import targets` into the empty table (whole process)',
+      `\`liancha import targets\` into the empty table (whole process; faster of ${both(r.runs.import)})`,
       r.import,
       `${ratio.toFixed(2)}×`,
       `≤ 1.5× ${ok(ratio <= 1.5)}, ≤ 30 s ${ok(r.import.ms <= 30_000)}, ≤ 300 MB ${ok(r.import.peakRssMb <= 300)}`,
@@ -142,8 +168,8 @@ export function importReport(r: ImportBenchResult): string {
       `≤ 10 s ${ok(r.again.ms <= 10_000)}`,
     ),
     '',
-    `Beside the first import, another process wrote one row every 20 ms in its own transaction (busy timeout 3 s, ` +
+    `Beside each fresh import, another process wrote one row every 20 ms in its own transaction (busy timeout 3 s, ` +
       `as a card callback): ${r.probe.ok.toLocaleString('en')} writes committed, ${r.probe.failures.length} refused, ` +
-      `the longest took ${Math.round(r.probe.maxMs)} ms.`,
+      `the longest took ${Math.round(r.probe.maxMs)} ms (the import with the longer write).`,
   ].join('\n');
 }
