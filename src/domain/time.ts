@@ -26,10 +26,7 @@ export function localDate(at: Date | string, tz: string): string {
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function wallClock(
-  at: Date | string,
-  tz: string,
-): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+function wallClock(at: Date | string, tz: string): WallClock {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -44,8 +41,19 @@ function wallClock(
     });
     formatters.set(tz, f);
   }
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  // The parts change only from one second to the next: a moment already formatted in this second and zone is
+  // answered from memory (a click logs a line and shows the same times as the click before it; formatToParts
+  // costs some 10 µs). A few hundred entries at most, forgotten all at once.
+  const key = `${tz}\n${Math.floor(ms / 1000)}`;
+  const known = Number.isFinite(ms) ? recent.get(key) : undefined;
+  if (known) return known;
   const parts: Record<string, string> = {};
-  for (const part of f.formatToParts(typeof at === 'string' ? new Date(at) : at))
-    parts[part.type] = part.value;
-  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
+  for (const part of f.formatToParts(ms)) parts[part.type] = part.value;
+  if (recent.size >= 512) recent.clear();
+  recent.set(key, parts as WallClock);
+  return parts as WallClock;
 }
+
+type WallClock = Readonly<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>>;
+const recent = new Map<string, WallClock>();
