@@ -225,6 +225,9 @@ describe('fake Feishu', () => {
   });
 
   it('enforces 5 sends per second per receiver and 50 per second per app, with x-ogw-ratelimit-reset', async () => {
+    // All 67 sends in one second's window, however long they take on a busy machine (on the real clock a slow run
+    // crossed into the next second and two more got through: 47 instead of 45).
+    fake.freezeClock();
     const { client } = sdkFor(fake);
     const card = JSON.stringify(simpleCard('x'));
     const answers = await Promise.all(Array.from({ length: 7 }, () => send(client, 'ou_alice', card)));
@@ -238,6 +241,15 @@ describe('fake Feishu', () => {
     expect(many.filter((a) => a.status === 200)).toHaveLength(45);
     expect(many.filter((a) => a.status === 429)).toHaveLength(15);
     expect(fake.rateLimited).toBe(17);
+  });
+
+  it('keeps its clock still once frozen, moved only by advance', async () => {
+    fake.freezeClock();
+    const at = fake.now();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.now()).toBe(at);
+    fake.advance(1000);
+    expect(fake.now()).toBe(at + 1000);
   });
 
   it('sends a uuid at most once within an hour, returning the original message', async () => {

@@ -156,6 +156,7 @@ export class FakeFeishu {
 
   private server: Server | null = null;
   private offset = 0;
+  private frozenAt: number | null = null;
   private readonly tokens = new Map<string, number>();
   private readonly byId = new Map<string, FakeMessage>();
   private readonly byUuid = new Map<string, { messageId: string; at: number }>();
@@ -171,14 +172,23 @@ export class FakeFeishu {
     if (options.now !== undefined) this.offset = options.now - Date.now();
   }
 
-  /** The fake's clock (ms): real time plus whatever `advance` added. */
+  /** The fake's clock (ms): real time plus whatever `advance` added, or where `freezeClock` stopped it. */
   now(): number {
-    return Date.now() + this.offset;
+    return this.frozenAt ?? Date.now() + this.offset;
   }
 
   /** Moves the fake's clock forward: tokens expire, uuids are forgotten after 1 h, messages age. */
   advance(ms: number): void {
-    this.offset += ms;
+    if (this.frozenAt !== null) this.frozenAt += ms;
+    else this.offset += ms;
+  }
+
+  /**
+   * Stops the fake's clock where it is; only `advance` moves it from then on. For tests that count what one
+   * second's rate-limit window admits: on the real clock a burst can straddle two windows and get more through.
+   */
+  freezeClock(): void {
+    this.frozenAt = this.now();
   }
 
   addUser(user: FakeUser): FakeUser {
