@@ -79,8 +79,11 @@ describe.skipIf(!pgAvailable())('several instances on one PostgreSQL', () => {
     expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(12);
     expect([...countByReceiver(fake).values()]).toEqual(Array(12).fill(1));
     expect(fake.duplicateCount()).toBe(0);
+    // At least two sent, so the app's limit was shared across instances (two at 4 a second would go over 5). Not
+    // necessarily all three: on a busy machine one instance can start after the others have claimed every row
+    // (seen in a full suite: A and C sent all 12).
     const by = await sentBy();
-    expect([...by.keys()].sort()).toEqual(['A', 'B', 'C']); // all three sent
+    expect(by.size).toBeGreaterThanOrEqual(2);
   });
 
   it('one instance sends a chat’s cards in the order they were queued, whichever worker gets its place first', async () => {
