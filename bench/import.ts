@@ -4,7 +4,8 @@
  * first, as after `npm ci`) in a fresh process into a fresh SQLite database, then imported again unchanged —
  * each next to its floors, measured in the same run (bench/import-floor.ts): the same rows pre-parsed and
  * written with better-sqlite3 directly, in file order with the app's pragmas and in the fastest way measured
- * here; and, for the re-import, reading the file's bytes and the table's keys and digests, no more.
+ * here; and, for the re-import, reading the file's bytes and the table's keys and digests, no more. The fresh
+ * import and the fastest floor run twice each, interleaved, and the faster of each is reported (see benchImport).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
