@@ -1,13 +1,14 @@
 /**
- * The floor of the card-callback bench: what any bot must spend on a click, with nothing of liancha in it. A plain
- * `node:http` server that reads the body, checks Feishu's signature over it (SHA-256 of timestamp, nonce, Encrypt
- * Key and the raw bytes), decrypts it (AES-256-CBC, key SHA-256 of the Encrypt Key), parses the payload and answers
+ * The floor of the card-callback bench: what any bot must spend on a click, with nothing of liancha's bot in it. A
+ * plain `node:http` server that reads the body, checks Feishu's signature over it (`signBody`, as the simulator signs:
+ * SHA-256 of timestamp, nonce, Encrypt Key and the raw body), decrypts it (AES-256-CBC, key SHA-256 of the Encrypt Key), parses the payload and answers
  * one fixed JSON of the size liancha answers (a toast and the assignment card) — no timestamp window, no token, no
  * database, no authorization, no card built. Served the same load as the bot, its CPU per request is the floor the
  * bot's is shown next to.
  */
-import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { signBody } from '../src/sim/feishu/events.ts';
 
 export function listenCallbackFloor(encryptKey: string, answer: string): Promise<Server> {
   const key = createHash('sha256').update(encryptKey).digest();
@@ -17,22 +18,19 @@ export function listenCallbackFloor(encryptKey: string, answer: string): Promise
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const signature = String(req.headers['x-lark-signature'] ?? '');
-      const expected = createHash('sha256')
-        .update(
-          `${req.headers['x-lark-request-timestamp']}${req.headers['x-lark-request-nonce']}${encryptKey}`,
-        )
-        .update(raw)
-        .digest('hex');
-      if (
-        signature.length !== expected.length ||
-        !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
-      ) {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const header = (name: string) => String(req.headers[name] ?? '');
+      const expected = signBody(
+        header('x-lark-request-timestamp'),
+        header('x-lark-request-nonce'),
+        encryptKey,
+        text,
+      );
+      if (header('x-lark-signature') !== expected) {
         res.writeHead(401).end();
         return;
       }
-      const data = Buffer.from((JSON.parse(raw.toString('utf8')) as { encrypt: string }).encrypt, 'base64');
+      const data = Buffer.from((JSON.parse(text) as { encrypt: string }).encrypt, 'base64');
       const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
       JSON.parse(Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8'));
       res.writeHead(200, headers).end(body);

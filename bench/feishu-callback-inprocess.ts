@@ -8,13 +8,15 @@
  *
  * Bounded: `requests` clicks (default 2000), in-process, sequential.
  * Run: `node --import tsx bench/feishu-callback-inprocess.ts [requests]` (env BENCH_CPU_PROF=FILE: a CPU profile of
- * the clicks alone, for `bench/cpu-profile-summary.ts FILE requests`).
+ * the clicks alone, for `bench/cpu-profile-summary.ts FILE requests`; BENCH_STATEMENT_TIMES=1: each SQL statement's
+ * calls and time over the clicks, `bench/statement-timer.ts`).
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { buildEnvelope, cardActionEvent, encryptBody, signBody } from '../src/sim/feishu/events.ts';
+import { installStatementTimer, type StatementTime } from './statement-timer.ts';
 import { setUpCallbackBench, startProfile, summarize, type LatencySummary } from './feishu-callback.ts';
 
 export interface InProcessResult {
@@ -32,12 +34,15 @@ export interface InProcessResult {
   auditEntries: number;
   auditChainOk: boolean;
   loadAverageBefore: number;
+  /** With `statementTimes` (env BENCH_STATEMENT_TIMES=1): the costliest SQL statements over the clicks. */
+  statements?: StatementTime[];
 }
 
 export async function benchCallbacksInProcess(
-  options: { requests?: number; cpuProfile?: string } = {},
+  options: { requests?: number; cpuProfile?: string; statementTimes?: boolean } = {},
 ): Promise<InProcessResult> {
   const n = options.requests ?? 2000;
+  const timer = options.statementTimes ? installStatementTimer() : null;
   const bench = await setUpCallbackBench({ requests: n });
   try {
     const now = Date.now();
@@ -69,6 +74,7 @@ export async function benchCallbacksInProcess(
     const profiler = options.cpuProfile ? await startProfile() : null;
     const responses: Response[] = [];
     const latencies: number[] = [];
+    timer?.start();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const req of requests) {
@@ -102,6 +108,7 @@ export async function benchCallbacksInProcess(
       auditEntries: after.auditEntries,
       auditChainOk: after.auditChainOk,
       loadAverageBefore: round(loadBefore, 2),
+      ...(timer ? { statements: timer.top(14) } : {}),
     };
   } finally {
     await bench.close();
@@ -114,6 +121,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const result = await benchCallbacksInProcess({
     requests: Number(process.argv[2] ?? 2000),
     cpuProfile: process.env.BENCH_CPU_PROF || undefined,
+    statementTimes: process.env.BENCH_STATEMENT_TIMES === '1',
   });
   console.log(JSON.stringify(result, null, 2));
   process.exitCode = result.errors === 0 ? 0 : 1;

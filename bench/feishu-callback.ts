@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
+import { refusalToast } from '../src/bot/refusals.ts';
 import { startBot } from '../src/bot/runtime.ts';
 import { listen } from '../src/bot/server.ts';
 import { main } from '../src/cli/main.ts';
@@ -286,12 +287,13 @@ export async function setUpCallbackBench(options: {
       verificationToken: VERIFICATION_TOKEN,
       dir,
       members: cards.length,
+      // The toast the bot gives a repeated 确认, and a card the draw queued.
       sampleAnswer: JSON.stringify({
-        toast: {
-          type: 'info',
-          content: '你已确认过这项任务',
-          i18n: { zh_cn: '你已确认过这项任务', en_us: 'Already confirmed' },
-        },
+        toast: refusalToast({
+          ok: false,
+          code: 'ASSIGNMENT.ALREADY_CONFIRMED',
+          details: { at: '2026-12-01 14:03' },
+        }),
         card: { type: 'raw', data: JSON.parse(rows[0]!.content) as unknown },
       }),
       setupStartedMs: t0,
