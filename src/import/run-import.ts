@@ -46,6 +46,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Records written per transaction. */
   applyBatchSize?: number;
+  /** Characters of records sorted in memory before they go to disk, on a thread of their own (sorted-runs.ts). */
+  sortBudget?: number;
   /** Called once the file is open, e.g. to show a progress bar. */
   progress?: (table: Table) => Progress;
   /** Called for each warning (unknown columns) as soon as it is known. */
@@ -121,10 +123,10 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
     await app.store.db.connection().execute(async (db) => {
       const bulk = new Bulk(db, app.store);
       const folder = TempFolder.create();
+      const sorted = new SortedRuns(folder, options.sortBudget);
       try {
         // Put back what an import killed half-way may have left dropped (nothing to do otherwise).
         if (!dryRun) await buildIndexes(db, spec.table);
-        const sorted = new SortedRuns(folder);
         let startedEmpty = false;
         // 1. Check every row and tell what it would change, keeping the records to write in key order (sorted
         // runs on disk). Nothing here writes to the database, so no write lock is held however long the file is.
@@ -184,6 +186,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
                 sorted.add(flatKey(key), encodeRecord(spec.table, record));
               }
             progress.update(table.bytesRead(), summary.rows);
+            await sorted.settle();
           }
           // A dry run tells changed from unchanged as the write would: each record against its row.
           if (dryRun && problems.count === 0 && compared > 0) {
@@ -228,6 +231,7 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
         });
         Object.assign(summary, total(counts));
       } finally {
+        await sorted.close();
         folder.remove();
       }
     });

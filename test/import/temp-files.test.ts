@@ -1,12 +1,12 @@
 /**
  * The import's temporary files: what is appended comes back line for line, whatever the lines hold and however
  * they fall across the read buffer; the sorted runs give every record back in key order, from memory or merged
- * from disk.
+ * from disk, sorted on this thread or on one of their own — and a failure on that thread reaches the import.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { TempFolder } from '../../src/storage/import/record-file.ts';
-import { SortedRuns } from '../../src/storage/import/sorted-runs.ts';
+import { SortedRuns, type SortedRunsOptions } from '../../src/storage/import/sorted-runs.ts';
 
 const folders: TempFolder[] = [];
 const folder = () => {
@@ -14,7 +14,16 @@ const folder = () => {
   folders.push(f);
   return f;
 };
-afterEach(() => folders.splice(0).forEach((f) => f.remove()));
+const opened: SortedRuns[] = [];
+const sortedRuns = (budget?: number, options?: SortedRunsOptions) => {
+  const runs = new SortedRuns(folder(), budget, options);
+  opened.push(runs);
+  return runs;
+};
+afterEach(async () => {
+  for (const runs of opened.splice(0)) await runs.close();
+  folders.splice(0).forEach((f) => f.remove());
+});
 
 async function readAll(lines: AsyncIterable<string[]>): Promise<string[]> {
   const out: string[] = [];
@@ -64,25 +73,45 @@ describe('SortedRuns', () => {
   const expected = [...keys].sort().map((k) => `payload of ${k} — 联查`);
 
   it('gives records back in key order when they fit in memory', async () => {
-    const runs = new SortedRuns(folder());
+    const runs = sortedRuns();
     for (const k of keys) runs.add(k, `payload of ${k} — 联查`);
     expect(await readAll(runs.merged(1000))).toEqual(expected);
   });
 
-  it('gives records back in key order merged from many runs on disk, in batches of the size asked', async () => {
-    const runs = new SortedRuns(folder(), 5_000); // about 200 records a run: some 50 runs
-    for (const k of keys) runs.add(k, `payload of ${k} — 联查`);
-    const batches: string[][] = [];
-    for await (const b of runs.merged(4000)) batches.push(b);
-    expect(batches.map((b) => b.length)).toEqual([4000, 4000, 2007]);
-    expect(batches.flat()).toEqual(expected);
-  });
+  it.each([
+    ['on a thread of their own', true],
+    ['on this thread', false],
+  ])(
+    'gives records back in key order merged from many runs on disk, in batches of the size asked, sorted %s',
+    async (_, thread) => {
+      const runs = sortedRuns(5_000, { thread }); // about 200 records a run: some 50 runs
+      for (const k of keys) {
+        runs.add(k, `payload of ${k} — 联查`);
+        await runs.settle();
+      }
+      const batches: string[][] = [];
+      for await (const b of runs.merged(4000)) batches.push(b);
+      expect(batches.map((b) => b.length)).toEqual([4000, 4000, 2007]);
+      expect(batches.flat()).toEqual(expected);
+      expect(runs.count).toBe(keys.length);
+    },
+  );
 
   it('keeps keys and payloads that contain spaces and digits intact', async () => {
-    const runs = new SortedRuns(folder(), 10);
+    const runs = sortedRuns(10);
     runs.add('b', '12 [" a ",null]');
     runs.add('a b', '');
     runs.add('c', '3 4');
     expect((await readAll(runs.merged(10))).join('|')).toBe('|12 [" a ",null]|3 4');
+  });
+
+  it('throws what stopped the sorting thread (its folder gone) instead of giving back part of the records', async () => {
+    const f = folder();
+    const runs = new SortedRuns(f, 5_000);
+    opened.push(runs);
+    for (const k of keys.slice(0, 1000)) runs.add(k, `payload of ${k} — 联查`);
+    f.remove();
+    for (const k of keys.slice(1000)) runs.add(k, `payload of ${k} — 联查`);
+    await expect(readAll(runs.merged(1000))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -204,7 +204,7 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
     }
   });
 
-  it('small batches (many lookups, chunks and batch boundaries) give the same database and counts', async () => {
+  it('small batches (many lookups, chunks and batch boundaries) and a small sort budget (records sorted on a thread of their own, merged from many runs) give the same database and counts', async () => {
     const base = await fresh();
     await base.store.close();
     await importWuhai(base.url);
@@ -215,13 +215,19 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
     const app = await createApp({ env: { DATABASE_URL: url, LOG_LEVEL: 'warn' } });
     try {
       for (const [kind, file] of WUHAI_FILES) {
-        const summary = await runImport(app, { kind, path: join(WUHAI_DIR, file), batchSize: 7 });
+        const summary = await runImport(app, {
+          kind,
+          path: join(WUHAI_DIR, file),
+          batchSize: 7,
+          sortBudget: 20_000,
+        });
         expect(summary).toMatchObject({ rows: COUNTS[kind], added: COUNTS[kind], changed: 0 });
       }
       const again = await runImport(app, {
         kind: 'targets',
         path: join(WUHAI_DIR, 'targets.csv'),
         batchSize: 13,
+        sortBudget: 20_000,
       });
       expect(again).toMatchObject({ added: 0, changed: 0, unchanged: 2000 });
       // A duplicate far from its first row, across many batches, is still found.
@@ -231,6 +237,7 @@ describe.each(dialects())('importing the Wuhai directories on $dialect', ({ fres
         kind: 'targets',
         path: writeCsv(tempDir(), 't.csv', grid),
         batchSize: 5,
+        sortBudget: 20_000,
       });
       await expect(refused).rejects.toThrow('t.csv: 1 problem — nothing was imported');
       await expect(refused).rejects.toMatchObject({

@@ -13,15 +13,26 @@ import { join } from 'node:path';
 /** A folder under the system's temporary directory, removed with everything in it by `remove`. */
 export class TempFolder {
   private files = 0;
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly prefix = '',
+  ) {}
 
   static create(): TempFolder {
     return new TempFolder(mkdtempSync(join(tmpdir(), 'liancha-import-')));
   }
 
+  /**
+   * The folder at `path`, as another thread's: its files are named with `prefix`, so that they never take the
+   * name of a file the folder's creator makes.
+   */
+  static at(path: string, prefix: string): TempFolder {
+    return new TempFolder(path, `${prefix}-`);
+  }
+
   /** A new empty file in the folder. */
   file(label: string): LineFile {
-    return new LineFile(join(this.path, `${String(++this.files).padStart(4, '0')}-${label}`));
+    return new LineFile(join(this.path, `${this.prefix}${String(++this.files).padStart(4, '0')}-${label}`));
   }
 
   remove(): void {

@@ -9,6 +9,7 @@
  * same order, hit neighbouring pages too.
  */
 import type { LineFile, TempFolder } from './record-file.ts';
+import { SortThread } from './sort-thread.ts';
 
 /**
  * Characters buffered before a run is written out: about 16 MB as JavaScript strings of mostly Chinese text,
@@ -33,24 +34,59 @@ function parseRunLine(line: string): Entry {
   return { key: line.slice(space + 1, end), payload: line.slice(end) };
 }
 
+export interface SortedRunsOptions {
+  /**
+   * Once the records outgrow one run, hand them and the rest to a thread of their own (sort-thread.ts) to sort
+   * and later merge while this one goes on (default true). Records that fit in one run are sorted here: a small
+   * file never starts a thread.
+   */
+  thread?: boolean;
+}
+
 export class SortedRuns {
   private buffer: Entry[] = [];
   private bufferedChars = 0;
   private readonly runs: LineFile[] = [];
+  private thread: SortThread | null = null;
+  private readonly useThread: boolean;
   /** Entries added. */
   count = 0;
 
   constructor(
     private readonly folder: TempFolder,
     private readonly budget = RUN_CHARS,
-  ) {}
+    options: SortedRunsOptions = {},
+  ) {
+    this.useThread = options.thread ?? true;
+  }
 
   /** Adds one payload under its key; keys must be distinct (the import refuses duplicate rows first). */
   add(key: string, payload: string): void {
-    this.buffer.push({ key, payload });
     this.count++;
+    if (this.thread) return this.thread.add(key, payload);
+    this.buffer.push({ key, payload });
     this.bufferedChars += key.length + payload.length;
-    if (this.bufferedChars >= this.budget) this.spill();
+    if (this.bufferedChars >= this.budget) {
+      if (this.useThread) this.handOver();
+      else this.spill();
+    }
+  }
+
+  /** Waits while the sorting thread is behind (call between batches of `add`); at once without one. */
+  async settle(): Promise<void> {
+    await this.thread?.settle();
+  }
+
+  /** Stops the sorting thread, if one was started. */
+  async close(): Promise<void> {
+    await this.thread?.close();
+  }
+
+  private handOver(): void {
+    this.thread = new SortThread({ folder: this.folder.path, budget: this.budget });
+    for (const e of this.buffer) this.thread.add(e.key, e.payload);
+    this.buffer = [];
+    this.bufferedChars = 0;
   }
 
   private spill(): void {
@@ -66,6 +102,10 @@ export class SortedRuns {
 
   /** Every payload in key order, `size` at a time. Call once, after the last `add`. */
   async *merged(size: number): AsyncGenerator<string[]> {
+    if (this.thread) {
+      yield* this.thread.merged(size);
+      return;
+    }
     if (this.runs.length === 0) {
       const sorted = this.buffer.sort(byKey);
       this.buffer = [];
