@@ -9,7 +9,10 @@ export interface DrawBenchResult {
   floor: Measurement;
   /** `liancha task show` on the same database: the process's fixed cost (Node, tsx, the libraries, the database). */
   processFloor: Measurement;
+  /** The faster of two freezes (of two tasks alike), with the larger peak RSS of the two. */
   freeze: Measurement;
+  /** Both measurements of the floor and of the freeze, interleaved; `floor` and `freeze` are the faster. */
+  runs: { floor: Measurement[]; freeze: Measurement[] };
   run: Measurement;
   verify: Measurement;
 }
@@ -17,7 +20,7 @@ export interface DrawBenchResult {
 /**
  * A synthetic city (default 1,000,000 targets, 2,000 officers in 10 departments and 20 regions) and a 5 %
  * stratified draw with six targets per team, timed step by step against the floor: reading the same eligible
- * rows and hashing their canonical text.
+ * rows and hashing their canonical text. The freeze and the floor are measured twice each, on two tasks alike.
  */
 export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBenchResult> {
   const shape = { targets: opts.targets ?? 1_000_000, officers: 2000, departments: 10, regions: 20 };
@@ -28,15 +31,27 @@ export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBe
   await buildSyntheticCity(path, shape);
   console.error(`synthetic city built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const taskFile = join(dir, 'task.yaml');
-  writeBenchTask(taskFile, 'BENCH-2026-001', 'benchmark draw');
-  measureCli(['task', 'create', taskFile], env);
-  const floor = measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]);
-  const processFloor = measureCli(['task', 'show', 'BENCH-2026-001'], env);
-  const freeze = measureCli(['draw', 'freeze', 'BENCH-2026-001', '--entropy-source', 'benchmark'], env);
-  const run = measureCli(['draw', 'run', 'BENCH-2026-001', '--entropy', '12345'], env);
-  const verify = measureCli(['draw', 'verify', 'BENCH-2026-001'], env);
-  return { shape, floor, processFloor, freeze, run, verify };
+  // Two tasks alike: the freeze is measured twice, interleaved with its floor (floor, freeze, floor, freeze), and
+  // the faster of each is reported — on this shared machine one run can take half as long again as another
+  // minutes apart, which a single pair turned into a ratio from 1.29× to 1.53× (2026-12-03), as for the import.
+  const tasks = ['BENCH-2026-001', 'BENCH-2026-002'];
+  for (const code of tasks) {
+    const taskFile = join(dir, `${code}.yaml`);
+    writeBenchTask(taskFile, code, 'benchmark draw');
+    measureCli(['task', 'create', taskFile], env);
+  }
+  const runs: DrawBenchResult['runs'] = { floor: [], freeze: [] };
+  for (const code of tasks) {
+    runs.floor.push(measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]));
+    runs.freeze.push(measureCli(['draw', 'freeze', code, '--entropy-source', 'benchmark'], env));
+  }
+  const faster = (ms: Measurement[]) => ms.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const floor = faster(runs.floor);
+  const freeze = { ms: faster(runs.freeze).ms, peakRssMb: Math.max(...runs.freeze.map((m) => m.peakRssMb)) };
+  const processFloor = measureCli(['task', 'show', tasks[0]!], env);
+  const run = measureCli(['draw', 'run', tasks[0]!, '--entropy', '12345'], env);
+  const verify = measureCli(['draw', 'verify', tasks[0]!], env);
+  return { shape, floor, processFloor, freeze, runs, run, verify };
 }
 
 /** Peak RSS each step may reach (issue 13). */
@@ -44,6 +59,7 @@ const RSS_GOAL_MB = 300;
 
 export function drawReport(r: DrawBenchResult): string {
   const mb = (m: Measurement) => `${m.peakRssMb.toFixed(0)} MB`;
+  const both = (ms: Measurement[]) => ms.map((m) => `${(m.ms / 1000).toFixed(2)} s`).join(' and ');
   const row = (name: string, m: Measurement, goal: boolean) =>
     `| ${name} | ${(m.ms / 1000).toFixed(2)} s | ${(m.ms / r.floor.ms).toFixed(2)}× | ${mb(m)} | ` +
     (goal
@@ -54,9 +70,9 @@ export function drawReport(r: DrawBenchResult): string {
     '',
     `| step | wall time | × floor | peak RSS | above the process floor | ≤ ${RSS_GOAL_MB} MB? |`,
     '| --- | --- | --- | --- | --- | --- |',
-    row('floor: read eligible rows + hash canonical text', r.floor, false),
+    row(`floor: read eligible rows + hash canonical text (faster of ${both(r.runs.floor)})`, r.floor, false),
     row('process floor: `liancha task show` (no draw work)', r.processFloor, false),
-    row('`draw freeze`', r.freeze, true),
+    row(`\`draw freeze\` (faster of ${both(r.runs.freeze)}; the larger peak RSS)`, r.freeze, true),
     row('`draw run`', r.run, true),
     row('`draw verify`', r.verify, true),
   ].join('\n');
