@@ -112,6 +112,9 @@ describe('SortedRuns', () => {
     for (const k of keys.slice(0, 1000)) runs.add(k, `payload of ${k} — 联查`);
     f.remove();
     for (const k of keys.slice(1000)) runs.add(k, `payload of ${k} — 联查`);
-    await expect(readAll(runs.merged(1000))).rejects.toThrow(/ENOENT/);
+    await expect(readAll(runs.merged(1000))).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringMatching(/^ENOENT: no such file or directory, open .*sorted-0001-run/),
+    });
   });
 });

@@ -15,8 +15,13 @@ let merge: AsyncGenerator<string[]> | null = null;
 let asked: Promise<void> = Promise.resolve();
 
 const answer = (message: FromSortThread) => port.postMessage(message);
+// The error as this thread had it, with its system code (ENOSPC, ENOENT) for whoever handles it on the other side.
 const failed = (err: unknown) =>
-  answer({ t: 'failed', message: err instanceof Error ? err.message : String(err) });
+  answer({
+    t: 'failed',
+    message: err instanceof Error ? err.message : String(err),
+    code: (err as NodeJS.ErrnoException).code,
+  });
 
 port.on('message', (m: ToSortThread) => {
   try {

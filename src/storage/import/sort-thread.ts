@@ -69,7 +69,7 @@ export class SortThread {
       if (m.t === 'added') this.unsorted--;
       else if (m.t === 'batch') this.inbox.push(m.payloads);
       else if (m.t === 'end') this.inbox.push(null);
-      else this.fail(new Error(m.message));
+      else this.fail(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
       this.notify();
     });
     this.worker.on('error', (err) => this.fail(err));
