@@ -21,7 +21,10 @@ export type ToSortThread =
   { t: 'add'; keys: string[]; payloads: string[] } | { t: 'merge'; size: number } | { t: 'more' };
 /** What the thread answers: an `add` sorted, a merged batch, the end of the merge, or why it stopped. */
 export type FromSortThread =
-  { t: 'added' } | { t: 'batch'; payloads: string[] } | { t: 'end' } | { t: 'failed'; message: string };
+  | { t: 'added' }
+  | { t: 'batch'; payloads: string[] }
+  | { t: 'end' }
+  | { t: 'failed'; message: string; code?: string };
 
 export interface SortThreadData {
   folder: string;
