@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCli, measureScript, type Measurement } from './measure.ts';
@@ -9,7 +9,7 @@ export interface DrawBenchResult {
   floor: Measurement;
   /** `liancha task show` on the same database: the process's fixed cost (Node, tsx, the libraries, the database). */
   processFloor: Measurement;
-  /** The faster of two freezes (of two tasks alike), with the larger peak RSS of the two. */
+  /** The faster of two freezes (on two copies of the database), with the larger peak RSS of the two. */
   freeze: Measurement;
   /** Both measurements of the floor and of the freeze, interleaved; `floor` and `freeze` are the faster. */
   runs: { floor: Measurement[]; freeze: Measurement[] };
@@ -20,7 +20,7 @@ export interface DrawBenchResult {
 /**
  * A synthetic city (default 1,000,000 targets, 2,000 officers in 10 departments and 20 regions) and a 5 %
  * stratified draw with six targets per team, timed step by step against the floor: reading the same eligible
- * rows and hashing their canonical text. The freeze and the floor are measured twice each, on two tasks alike.
+ * rows and hashing their canonical text. The freeze and the floor are measured twice each, on two copies of the database.
  */
 export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBenchResult> {
   const shape = { targets: opts.targets ?? 1_000_000, officers: 2000, departments: 10, regions: 20 };
@@ -31,28 +31,32 @@ export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBe
   await buildSyntheticCity(path, shape);
   console.error(`synthetic city built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // Two tasks alike: the freeze is measured twice, interleaved with its floor (floor, freeze, floor, freeze), and
-  // the faster of each is reported — on this shared machine one run can take half as long again as another
-  // minutes apart, which a single pair turned into a ratio from 1.29× to 1.53× (2026-12-03), as for the import.
-  const tasks = ['BENCH-2026-001', 'BENCH-2026-002'];
-  for (const code of tasks) {
-    const taskFile = join(dir, `${code}.yaml`);
-    writeBenchTask(taskFile, code, 'benchmark draw');
-    measureCli(['task', 'create', taskFile], env);
-  }
+  const taskFile = join(dir, 'task.yaml');
+  writeBenchTask(taskFile, TASK, 'benchmark draw');
+  measureCli(['task', 'create', taskFile], env);
+  // The freeze is measured twice, on two copies of the database as it is now, interleaved with its floor (floor,
+  // freeze, floor, freeze), and the faster of each is reported — on this shared machine one run can take half as
+  // long again as another minutes apart, which a single pair turned into a ratio from 1.29× to 1.53× (2026-12-03),
+  // as for the import. (Copies, not a second task: a second task's freeze has the first one's to read as well.)
+  const copy = join(dir, 'city-copy.db');
+  copyFileSync(path, copy);
+  const processFloor = measureCli(['task', 'show', TASK], env);
   const runs: DrawBenchResult['runs'] = { floor: [], freeze: [] };
-  for (const code of tasks) {
-    runs.floor.push(measureScript('bench/draw-floor.ts', [path, [0, 1, 2].map(deptCode).join(',')]));
-    runs.freeze.push(measureCli(['draw', 'freeze', code, '--entropy-source', 'benchmark'], env));
+  for (const db of [path, copy]) {
+    runs.floor.push(measureScript('bench/draw-floor.ts', [db, [0, 1, 2].map(deptCode).join(',')]));
+    runs.freeze.push(
+      measureCli(['draw', 'freeze', TASK, '--entropy-source', 'benchmark'], { DATABASE_URL: `file:${db}` }),
+    );
   }
   const faster = (ms: Measurement[]) => ms.reduce((a, b) => (b.ms < a.ms ? b : a));
   const floor = faster(runs.floor);
   const freeze = { ms: faster(runs.freeze).ms, peakRssMb: Math.max(...runs.freeze.map((m) => m.peakRssMb)) };
-  const processFloor = measureCli(['task', 'show', tasks[0]!], env);
-  const run = measureCli(['draw', 'run', tasks[0]!, '--entropy', '12345'], env);
-  const verify = measureCli(['draw', 'verify', tasks[0]!], env);
+  const run = measureCli(['draw', 'run', TASK, '--entropy', '12345'], env);
+  const verify = measureCli(['draw', 'verify', TASK], env);
   return { shape, floor, processFloor, freeze, runs, run, verify };
 }
+
+const TASK = 'BENCH-2026-001';
 
 /** Peak RSS each step may reach (issue 13). */
 const RSS_GOAL_MB = 300;
