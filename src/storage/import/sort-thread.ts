@@ -33,7 +33,7 @@ export interface SortThreadData {
 
 /**
  * The thread's young generation kept small: it holds one run's records at a time, and V8's default let a
- * million-target import peak at 275–320 MB of RSS where 8 MB gave 245–255 MB at the same speed (2026-12-03).
+ * million-target import peak at 275–320 MB of RSS where 8 MB gave 246–256 MB at the same speed (2026-12-03).
  */
 const resourceLimits = { maxYoungGenerationSizeMb: 8 };
 
