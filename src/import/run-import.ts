@@ -15,6 +15,7 @@ import { isColumnName, resolveColumns } from './columns.ts';
 import { KINDS, type ImportKind } from './kinds/index.ts';
 import { loadReferences, type PendingRecord } from './kinds/kind.ts';
 import { sanitize } from './excerpt.ts';
+import { tempFilesFailure } from './temp-failure.ts';
 import { Problems } from './problems.ts';
 import { noProgress, type Progress } from './progress.ts';
 import { APPLY_BATCH, applySorted, readTransaction, WriteUndone } from '../storage/import/apply.ts';
@@ -223,10 +224,13 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
           },
         ).catch((err: unknown) => {
           if (!(err instanceof WriteUndone)) throw err;
-          throw new UserError(
-            'IMPORT.WRITE_FAILED',
-            `${table.file}: the database refused a write part-way through (${sanitize(err.message, 80)}); ` +
-              'what had been written was undone — nothing was imported',
+          throw (
+            tempFilesFailure(err, table.file, true) ??
+            new UserError(
+              'IMPORT.WRITE_FAILED',
+              `${table.file}: the database refused a write part-way through (${sanitize(err.message, 80)}); ` +
+                'what had been written was undone — nothing was imported',
+            )
           );
         });
         Object.assign(summary, total(counts));
@@ -236,6 +240,9 @@ export async function runImport(app: App, options: ImportOptions): Promise<Impor
       }
     });
     return summary;
+  } catch (err) {
+    // Temporary files that could not be written or read (a full disk, TMPDIR not writable): one line, not a stack.
+    throw tempFilesFailure(err, table.file) ?? err;
   } finally {
     progress.stop();
     await table.close();

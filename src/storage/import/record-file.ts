@@ -10,6 +10,9 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Where every import's temporary folder goes: under the system's temporary directory (TMPDIR), with this name. */
+export const tempFolderPrefix = (): string => join(tmpdir(), 'liancha-import-');
+
 /** A folder under the system's temporary directory, removed with everything in it by `remove`. */
 export class TempFolder {
   private files = 0;
@@ -19,7 +22,7 @@ export class TempFolder {
   ) {}
 
   static create(): TempFolder {
-    return new TempFolder(mkdtempSync(join(tmpdir(), 'liancha-import-')));
+    return new TempFolder(mkdtempSync(tempFolderPrefix()));
   }
 
   /**

@@ -7,6 +7,9 @@
  * neighbouring pages of the key indexes, where in file (random) order every one of them rewrote pages all over
  * them (measured on SQLite: a million targets took six times as long). The lookups of a re-import, done in the
  * same order, hit neighbouring pages too.
+ *
+ * Records that outgrow one buffer are sorted, spilled and merged on a thread of their own (sort-thread.ts), the same
+ * way: the import's own thread meanwhile checks the rows and later writes them.
  */
 import type { LineFile, TempFolder } from './record-file.ts';
 import { SortThread } from './sort-thread.ts';
