@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureCli, measureScript, type Measurement } from './measure.ts';
+import { fastest, fastestTimeLargestRss, measureCli, measureScript, type Measurement } from './measure.ts';
 import { buildSyntheticCity, deptCode, writeBenchTask } from './synthetic-city.ts';
 
 export interface DrawBenchResult {
@@ -48,9 +48,8 @@ export async function benchDraw(opts: { targets?: number } = {}): Promise<DrawBe
       measureCli(['draw', 'freeze', TASK, '--entropy-source', 'benchmark'], { DATABASE_URL: `file:${db}` }),
     );
   }
-  const faster = (ms: Measurement[]) => ms.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const floor = faster(runs.floor);
-  const freeze = { ms: faster(runs.freeze).ms, peakRssMb: Math.max(...runs.freeze.map((m) => m.peakRssMb)) };
+  const floor = fastest(runs.floor);
+  const freeze = fastestTimeLargestRss(runs.freeze);
   const run = measureCli(['draw', 'run', TASK, '--entropy', '12345'], env);
   const verify = measureCli(['draw', 'verify', TASK], env);
   return { shape, floor, processFloor, freeze, runs, run, verify };

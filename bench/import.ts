@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { departmentsCsv, writeTargetsCsv } from './import-data.ts';
 import { startLockProbe, type LockProbeResult } from './import-lock-probe.ts';
-import { measureScript, type Measurement } from './measure.ts';
+import { fastest, fastestTimeLargestRss, measureScript, type Measurement } from './measure.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -100,14 +100,9 @@ export async function benchImport(opts: { rows?: number } = {}): Promise<ImportB
     rmSync(join(dir, 'import-2.db'), { force: true });
     const secondFloor = floor('best', join(dir, 'floor-best-2.db'));
     console.error(`floor, the fastest load: ${seconds(secondFloor)}`);
-    const faster = (a: Measurement, b: Measurement) => (a.ms <= b.ms ? a : b);
-    // The faster time, and the larger peak RSS of the two (the memory goal holds for every run).
-    const imported = {
-      ms: faster(first.imported, second.imported).ms,
-      peakRssMb: Math.max(first.imported.peakRssMb, second.imported.peakRssMb),
-    };
-    const floorBest = faster(firstFloor, secondFloor);
     const runs = { import: [first.imported, second.imported], floorBest: [firstFloor, secondFloor] };
+    const imported = fastestTimeLargestRss(runs.import);
+    const floorBest = fastest(runs.floorBest);
     const probed = first.probed.maxMs >= second.probed.maxMs ? first.probed : second.probed;
 
     const env = { DATABASE_URL: `file:${dbPath}` };
