@@ -8,6 +8,11 @@
  * bot's CPU a click — next to a floor served the same load in the same run (`bench/callback-floor.ts`: a plain
  * node:http server that verifies, decrypts and answers a fixed card, no database).
  *
+ * Both are measured warm, as a server that has been up a while runs: before the measured clicks, each serves
+ * `warmUp` clicks on a second draw (another task of the same city, the same mix of confirms, repeats and teammates),
+ * whose CPU a click is reported beside. Cold, V8 spends about 0.3 ms a click optimising code on its background
+ * threads over the first thousands of clicks (a perf profile of those threads: TurboFan; 0.03 ms once warm).
+ *
  * Bounded: `rate × seconds` requests, loopback only, each with a 5 s timeout.
  * Run alone: `node --import tsx bench/feishu-callback.ts [rate] [seconds]`.
  */
@@ -40,6 +45,8 @@ export interface BenchCallbackOptions {
   seconds?: number;
   /** Synthetic city size (default 20,000 targets: a 5 % draw of about 1,000 targets, ~170 teams, ~500 members). */
   targets?: number;
+  /** Clicks served (on another draw) before the measured ones, by the bot and by the floor (default 2000). */
+  warmUp?: number;
   /**
    * Write a V8 CPU profile of the bot's process over the load alone (not the set-up) to this file, to open in
    * Chrome DevTools or summarise with `bench/cpu-profile-summary.ts`; the bench's env `BENCH_CPU_PROF` sets it.
@@ -85,6 +92,8 @@ export interface BenchCallbackResult {
   serverCpuMsPerRequest: number;
   /** The same load served by the floor (`bench/callback-floor.ts`), measured in the same run. */
   floor: { latencyMs: LatencySummary; serverCpuMsPerRequest: number; errors: number };
+  /** The warm-up before the measured clicks: how many, and the bot's and the floor's CPU a click over them, ms. */
+  warmUp: { requests: number; serverCpuMsPerRequest: number; floorCpuMsPerRequest: number };
   /** 1-minute load average when the load started: on a busy machine the latencies include waiting for a core. */
   loadAverageBefore: number;
   setupSeconds: number;
@@ -121,6 +130,8 @@ interface LoadReport {
 const ENCRYPT_KEY = 'bench-encrypt-key';
 const VERIFICATION_TOKEN = 'bench-verification-token';
 const TASK = 'BENCH-CB-001';
+/** The warm-up's draw: another task on the same city, so the measured task's clicks find it as nobody touched it. */
+const WARM_TASK = 'BENCH-CB-WARM';
 const here = fileURLToPath(import.meta.url);
 
 /** The bench's bot and what it is asked: `setUpCallbackBench`. */
@@ -129,11 +140,13 @@ export interface CallbackBench {
   bot: ReturnType<typeof startBot>;
   /** The clicks to send, in order (`rate × seconds` of them). */
   clicks: Click[];
+  /** Clicks of the same kinds on the warm-up's draw, to send before `clicks`. */
+  warmUpClicks: Click[];
   appId: string;
   encryptKey: string;
   verificationToken: string;
   dir: string;
-  /** Assignment cards (members) of the draw. */
+  /** Assignment cards (members) of the measured draw. */
   members: number;
   /** An answer of the size the bot gives a click (a toast and one member's assignment card), for the floor. */
   sampleAnswer: string;
@@ -150,6 +163,7 @@ export interface CallbackBench {
  */
 export async function setUpCallbackBench(options: {
   requests: number;
+  warmUp?: number;
   targets?: number;
 }): Promise<CallbackBench> {
   const targets = options.targets ?? 20_000;
@@ -184,13 +198,20 @@ export async function setUpCallbackBench(options: {
       FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
       LOG_LEVEL: 'info',
     };
-    const taskFile = join(dir, 'task.yaml');
-    writeBenchTask(taskFile, TASK, '回调基准任务');
-    for (const args of [
-      ['task', 'create', taskFile],
-      ['draw', 'freeze', TASK, '--entropy-source', 'benchmark'],
-      ['draw', 'run', TASK, '--entropy', '20261122'],
-    ]) {
+    const draws: string[][] = [];
+    for (const [task, name] of [
+      [WARM_TASK, '回调基准预热任务'],
+      [TASK, '回调基准任务'],
+    ] as const) {
+      const taskFile = join(dir, `${task}.yaml`);
+      writeBenchTask(taskFile, task, name);
+      draws.push(
+        ['task', 'create', taskFile],
+        ['draw', 'freeze', task, '--entropy-source', 'benchmark'],
+        ['draw', 'run', task, '--entropy', '20261122'],
+      );
+    }
+    for (const args of draws) {
       let err = '';
       const stderr = new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) });
       const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -205,43 +226,31 @@ export async function setUpCallbackBench(options: {
     // cost 0.27 ms of CPU per click here (a refusal logs a line), more than the server spends on it.
     const app = await createApp({ env, logDestination: syncFileStream(join(dir, 'bot.log')) });
     stopBot = () => app.close();
-    const rows = await app.store.db
-      .selectFrom('outbox')
-      .select(['id', 'receive_id', 'content', 'ref'])
-      .where('ref', 'like', 'assignment:%')
-      .orderBy('seq')
-      .execute();
+    const cardsOf = async (task: string) => {
+      const rows = await app.store.db
+        .selectFrom('outbox')
+        .select(['receive_id', 'content'])
+        .where('ref', 'like', `assignment:${task}:%`)
+        .orderBy('seq')
+        .execute();
+      return rows.map((r, i) => {
+        const value = findConfirm(JSON.parse(r.content));
+        return {
+          openId: r.receive_id!,
+          team: Number(value.team),
+          value,
+          content: r.content,
+          messageId: `om_bench_${task}_${i}`,
+          chatId: `oc_p2p_${r.receive_id}`,
+        };
+      });
+    };
+    const cards = await cardsOf(TASK);
+    const warmUpCards = await cardsOf(WARM_TASK);
     await app.store.db
       .updateTable('outbox')
       .set({ state: 'sent', sent_at: new Date().toISOString(), sent_message_id: 'om_bench' })
       .execute();
-    const cards = rows.map((r, i) => {
-      const value = findConfirm(JSON.parse(r.content));
-      return {
-        openId: r.receive_id!,
-        team: Number(value.team),
-        value,
-        messageId: `om_bench_${i}`,
-        chatId: `oc_p2p_${r.receive_id}`,
-      };
-    });
-    const byTeam = new Map<number, typeof cards>();
-    for (const c of cards) byTeam.set(c.team, [...(byTeam.get(c.team) ?? []), c]);
-
-    // Who presses what: mostly the assignee (first press confirms, later ones are already confirmed), some teammates.
-    const rnd = lcg(200);
-    const clicks: Click[] = Array.from({ length: options.requests }, () => {
-      const card = cards[Math.floor(rnd() * cards.length)]!;
-      const team = byTeam.get(card.team)!;
-      const teammate = team.find((c) => c.openId !== card.openId) ?? card;
-      const operator = rnd() < 0.65 ? card : teammate;
-      return {
-        operatorOpenId: operator.openId,
-        value: card.value,
-        messageId: card.messageId,
-        chatId: card.chatId,
-      };
-    });
 
     const bot = startBot(app);
     stopBot = async () => {
@@ -259,6 +268,7 @@ export async function setUpCallbackBench(options: {
         .selectFrom('audit_log')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('action', '=', 'assignment.confirm')
+        .where('subject', '=', TASK)
         .executeTakeFirstOrThrow();
       const chain = await verifyAuditChain(app.store.db);
       const teams = await app.store.db
@@ -281,7 +291,8 @@ export async function setUpCallbackBench(options: {
     return {
       app,
       bot,
-      clicks,
+      clicks: clicksOn(cards, options.requests),
+      warmUpClicks: clicksOn(warmUpCards, options.warmUp ?? 0),
       appId: fake.appId,
       encryptKey: ENCRYPT_KEY,
       verificationToken: VERIFICATION_TOKEN,
@@ -294,7 +305,7 @@ export async function setUpCallbackBench(options: {
           code: 'ASSIGNMENT.ALREADY_CONFIRMED',
           details: { at: '2026-12-01 14:03' },
         }),
-        card: { type: 'raw', data: JSON.parse(rows[0]!.content) as unknown },
+        card: { type: 'raw', data: JSON.parse(cards[0]!.content) as unknown },
       }),
       setupStartedMs: t0,
       afterLoad,
@@ -309,7 +320,8 @@ export async function setUpCallbackBench(options: {
 export async function benchCallbacks(options: BenchCallbackOptions = {}): Promise<BenchCallbackResult> {
   const rate = options.rate ?? 200;
   const seconds = options.seconds ?? 10;
-  const bench = await setUpCallbackBench({ requests: rate * seconds, targets: options.targets });
+  const warmUp = options.warmUp ?? 2000;
+  const bench = await setUpCallbackBench({ requests: rate * seconds, warmUp, targets: options.targets });
   let server: ServerType | null = null;
   try {
     // As `liancha serve` listens (src/bot/server.ts).
@@ -325,17 +337,17 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       rate,
       clicks: bench.clicks,
     };
+    const warm = await cpuPerClick(() =>
+      runChild({ ...plan, clicks: bench.warmUpClicks }, bench.dir, seconds),
+    );
     const loadBefore = loadavg()[0]!;
     const profiler = options.cpuProfile ? await startProfile() : null;
-    const cpu0 = process.cpuUsage();
-    const load = await runChild(plan, bench.dir, seconds);
-    const cpu = process.cpuUsage(cpu0);
+    const { load, serverCpuMsPerRequest } = await cpuPerClick(() => runChild(plan, bench.dir, seconds));
     if (profiler) await profiler.stop(options.cpuProfile!);
     const after = await bench.afterLoad();
     const floor = await measureFloor(plan, bench, seconds);
 
     const latencyMs = summarize(load.latencies);
-    const serverCpuMsPerRequest = round((cpu.user + cpu.system) / 1000 / load.sent, 3);
     return {
       name: 'feishu-callback',
       rate,
@@ -357,7 +369,12 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       },
       ...after,
       serverCpuMsPerRequest,
-      floor,
+      floor: floor.measured,
+      warmUp: {
+        requests: bench.warmUpClicks.length,
+        serverCpuMsPerRequest: warm.serverCpuMsPerRequest,
+        floorCpuMsPerRequest: floor.warmUpCpuMsPerRequest,
+      },
       loadAverageBefore: round(loadBefore, 2),
       setupSeconds: round(setupSeconds, 1),
     };
@@ -368,26 +385,34 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
   }
 }
 
-/** The same clicks served by the floor (`bench/callback-floor.ts`) in this process: its latencies and CPU a click. */
+/** This process's CPU (user + system: every thread, V8's background ones too) per click sent by one load. */
+async function cpuPerClick(run: () => Promise<LoadReport>) {
+  const cpu0 = process.cpuUsage();
+  const load = await run();
+  const cpu = process.cpuUsage(cpu0);
+  return { load, serverCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, load.sent), 3) };
+}
+
+/**
+ * The same clicks served by the floor (`bench/callback-floor.ts`) in this process, after the same warm-up as the
+ * bot's: its latencies and CPU a click.
+ */
 async function measureFloor(
   plan: LoadPlan,
   bench: CallbackBench,
   seconds: number,
-): Promise<BenchCallbackResult['floor']> {
+): Promise<{ measured: BenchCallbackResult['floor']; warmUpCpuMsPerRequest: number }> {
   const server = await listenCallbackFloor(bench.encryptKey, bench.sampleAnswer);
   try {
     const port = (server.address() as AddressInfo).port;
-    const cpu0 = process.cpuUsage();
-    const load = await runChild(
-      { ...plan, url: `http://127.0.0.1:${port}/feishu/callbacks` },
-      bench.dir,
-      seconds,
+    const floorPlan = { ...plan, url: `http://127.0.0.1:${port}/feishu/callbacks` };
+    const warm = await cpuPerClick(() =>
+      runChild({ ...floorPlan, clicks: bench.warmUpClicks }, bench.dir, seconds),
     );
-    const cpu = process.cpuUsage(cpu0);
+    const { load, serverCpuMsPerRequest } = await cpuPerClick(() => runChild(floorPlan, bench.dir, seconds));
     return {
-      latencyMs: summarize(load.latencies),
-      serverCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / load.sent, 3),
-      errors: load.errors,
+      measured: { latencyMs: summarize(load.latencies), serverCpuMsPerRequest, errors: load.errors },
+      warmUpCpuMsPerRequest: warm.serverCpuMsPerRequest,
     };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -508,6 +533,37 @@ async function generateLoad(plan: LoadPlan): Promise<LoadReport> {
   return report;
 }
 
+/**
+ * Who presses what on one draw's cards: mostly the assignee (the first press confirms, later ones are already
+ * confirmed), some a teammate (refused). The same seed on either draw, so the warm-up's mix is the measured one's.
+ */
+function clicksOn(
+  cards: {
+    openId: string;
+    team: number;
+    value: Record<string, unknown>;
+    messageId: string;
+    chatId: string;
+  }[],
+  n: number,
+): Click[] {
+  const byTeam = new Map<number, typeof cards>();
+  for (const c of cards) byTeam.set(c.team, [...(byTeam.get(c.team) ?? []), c]);
+  const rnd = lcg(200);
+  return Array.from({ length: n }, () => {
+    const card = cards[Math.floor(rnd() * cards.length)]!;
+    const team = byTeam.get(card.team)!;
+    const teammate = team.find((c) => c.openId !== card.openId) ?? card;
+    const operator = rnd() < 0.65 ? card : teammate;
+    return {
+      operatorOpenId: operator.openId,
+      value: card.value,
+      messageId: card.messageId,
+      chatId: card.chatId,
+    };
+  });
+}
+
 function findConfirm(card: unknown): Record<string, unknown> {
   let found: Record<string, unknown> | null = null;
   const walk = (node: unknown) => {
@@ -556,6 +612,7 @@ export function callbackReport(r: BenchCallbackResult): string {
     `| liancha (\`listen\`, as \`liancha serve\`) | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms ${r.p99MeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalP99Ms} ms) | ${l.max} ms | ${r.errors} | ${r.serverCpuMsPerRequest} ms ${r.cpuMeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalCpuMsPerRequest} ms) |`,
     `| floor: node:http, verify + decrypt + a fixed answer, no database | ${f.p50} ms | ${f.p90} ms | ${f.p99} ms | ${f.max} ms | ${r.floor.errors} | ${r.floor.serverCpuMsPerRequest} ms |`,
     '',
+    `Measured warm: before these clicks the bot and then the floor each served ${r.warmUp.requests} clicks of the same kinds on another draw of the same city, at ${r.warmUp.serverCpuMsPerRequest} ms (bot) and ${r.warmUp.floorCpuMsPerRequest} ms (floor) of CPU a click — what a freshly started process spends while V8 optimises its code.`,
     `Load average before the run: ${r.loadAverageBefore}.`,
     `Answers: ${r.outcomes.success} confirmed, ${r.outcomes.info} already confirmed, ${r.outcomes.error} refused (not the assignee); ${r.confirmedInDb} confirmations in the database, ${r.auditEntries} audit entries, audit chain ${r.auditChainOk ? 'intact' : 'BROKEN'}.`,
   ].join('\n');
