@@ -4,17 +4,25 @@
  * SHA-256 of timestamp, nonce, Encrypt Key and the raw body), decrypts it (AES-256-CBC, key SHA-256 of the Encrypt Key), parses the payload and answers
  * one fixed JSON of the size liancha answers (a toast and the assignment card) — no timestamp window, no token, no
  * database, no authorization, no card built. Served the same load as the bot, its CPU per request is the floor the
- * bot's is shown next to.
+ * bot's is shown next to. A GET (the bench's readiness probe) is answered 200 and nothing else.
+ *
+ * Run as its own process, as the bench does: `node --import tsx bench/callback-floor.ts PORT ENCRYPT_KEY ANSWER_FILE`.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { signBody } from '../src/sim/feishu/events.ts';
 
-export function listenCallbackFloor(encryptKey: string, answer: string): Promise<Server> {
+export function listenCallbackFloor(encryptKey: string, answer: string, port = 0): Promise<Server> {
   const key = createHash('sha256').update(encryptKey).digest();
   const body = Buffer.from(answer, 'utf8');
   const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': body.byteLength };
   const server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.writeHead(200).end('ok');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -36,5 +44,11 @@ export function listenCallbackFloor(encryptKey: string, answer: string): Promise
       res.writeHead(200, headers).end(body);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [port, encryptKey, answerFile] = process.argv.slice(2);
+  const server = await listenCallbackFloor(encryptKey!, readFileSync(answerFile!, 'utf8'), Number(port));
+  process.once('SIGTERM', () => server.close());
 }

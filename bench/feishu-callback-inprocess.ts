@@ -45,7 +45,7 @@ export async function benchCallbacksInProcess(
 ): Promise<InProcessResult> {
   const n = options.requests ?? 2000;
   const timer = options.statementTimes ? installStatementTimer() : null;
-  const bench = await setUpCallbackBench({ requests: n, warmUp: n });
+  const bench = await setUpCallbackBench({ requests: n, warmUp: n, inProcess: true });
   try {
     const now = Date.now();
     // Signed and encrypted before the clock starts: Feishu's work, not the bot's.
@@ -72,7 +72,7 @@ export async function benchCallbacksInProcess(
       });
     };
     const requests = bench.clicks.map(signed);
-    const fetch = bench.bot.http.fetch;
+    const fetch = bench.bot!.http.fetch;
     for (const req of bench.warmUpClicks.map(signed)) await (await fetch(req)).arrayBuffer();
     const loadBefore = loadavg()[0]!;
     const profiler = options.cpuProfile ? await startProfile() : null;

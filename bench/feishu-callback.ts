@@ -1,41 +1,52 @@
 /**
- * Benchmark: card-callback latency under a steady load. The bot (`startBot`, real HTTP on 127.0.0.1, signature
- * verification and decryption on: FEISHU_ENCRYPT_KEY set) serves a locked draw of a synthetic city; a child process
+ * Benchmark: card-callback latency under a steady load. The bot — `liancha serve` in a process of its own, started
+ * as `npm start` starts it (the built package, its node flags; `bench/served.ts`), on 127.0.0.1, signature
+ * verification and decryption on: FEISHU_ENCRYPT_KEY set — serves a locked draw of a synthetic city; a child process
  * sends `card.action.trigger` confirm clicks at a steady `rate` per second for `seconds`, each encrypted and signed
  * as Feishu does, taken from the real assignment cards: the assignee's own click (the first one confirms, later
  * ones are "already confirmed") or a teammate's (refused). Each request's latency is measured in the child from the
  * moment it is sent to the last byte of the answer. Goals (issue 13): p99 ≤ 20 ms, no errors, and ≤ 1.5 ms of the
- * bot's CPU a click — next to a floor served the same load in the same run (`bench/callback-floor.ts`: a plain
- * node:http server that verifies, decrypts and answers a fixed card, no database).
+ * bot's CPU a click (its whole process, read from /proc) — next to a floor served the same load in the same run
+ * (`bench/callback-floor.ts`, in a process of its own with the same node flags: a plain node:http server that
+ * verifies, decrypts and answers a fixed card, no database).
  *
  * Both are measured warm, as a server that has been up a while runs: before the measured clicks, each serves
  * `warmUp` clicks on a second draw (another task of the same city, the same mix of confirms, repeats and teammates),
  * whose CPU a click is reported beside. Cold, V8 spends about 0.3 ms a click optimising code on its background
- * threads over the first thousands of clicks (a perf profile of those threads: TurboFan; 0.03 ms once warm).
+ * threads over the first thousands of clicks (a perf profile of those threads: TurboFan; 0.09–0.15 ms once warm).
  *
  * Bounded: `rate × seconds` requests, loopback only, each with a 5 s timeout.
  * Run alone: `node --import tsx bench/feishu-callback.ts [rate] [seconds]`.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import type { ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
 import { refusalToast } from '../src/bot/refusals.ts';
 import { startBot } from '../src/bot/runtime.ts';
-import { listen } from '../src/bot/server.ts';
 import { main } from '../src/cli/main.ts';
 import { verifyAuditChain } from '../src/storage/audit.ts';
 import { openStore } from '../src/storage/db.ts';
 import { createEventSender } from '../src/sim/feishu/events.ts';
 import { startFakeFeishu } from '../src/sim/feishu/server.ts';
-import { listenCallbackFloor } from './callback-floor.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { buildPackage, startArgs } from './measure.ts';
+import { startServed, type ServedProcess } from './served.ts';
 import { buildSyntheticCity, writeBenchTask } from './synthetic-city.ts';
 
 export interface BenchCallbackOptions {
@@ -48,8 +59,9 @@ export interface BenchCallbackOptions {
   /** Clicks served (on another draw) before the measured ones, by the bot and by the floor (default 2000). */
   warmUp?: number;
   /**
-   * Write a V8 CPU profile of the bot's process over the load alone (not the set-up) to this file, to open in
-   * Chrome DevTools or summarise with `bench/cpu-profile-summary.ts`; the bench's env `BENCH_CPU_PROF` sets it.
+   * Write a V8 CPU profile of the bot's process (`--cpu-prof`: its whole life — start, warm-up and load) to this
+   * file, to open in Chrome DevTools or summarise with `bench/cpu-profile-summary.ts`; the bench's env
+   * `BENCH_CPU_PROF` sets it. The in-process bench (`bench/feishu-callback-inprocess.ts`) profiles the clicks alone.
    */
   cpuProfile?: string;
 }
@@ -133,11 +145,16 @@ const TASK = 'BENCH-CB-001';
 /** The warm-up's draw: another task on the same city, so the measured task's clicks find it as nobody touched it. */
 const WARM_TASK = 'BENCH-CB-WARM';
 const here = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FLOOR = fileURLToPath(new URL('callback-floor.ts', import.meta.url));
 
 /** The bench's bot and what it is asked: `setUpCallbackBench`. */
 export interface CallbackBench {
   app: Awaited<ReturnType<typeof createApp>>;
-  bot: ReturnType<typeof startBot>;
+  /** The bot started in this process (`inProcess`; the in-process bench), else null: the HTTP bench serves it apart. */
+  bot: ReturnType<typeof startBot> | null;
+  /** The environment the bot runs with (the database, the fake Feishu, the Encrypt Key): `liancha serve`'s. */
+  env: Record<string, string>;
   /** The clicks to send, in order (`rate × seconds` of them). */
   clicks: Click[];
   /** Clicks of the same kinds on the warm-up's draw, to send before `clicks`. */
@@ -165,6 +182,8 @@ export async function setUpCallbackBench(options: {
   requests: number;
   warmUp?: number;
   targets?: number;
+  /** Start the bot in this process on the bench's app (default false). */
+  inProcess?: boolean;
 }): Promise<CallbackBench> {
   const targets = options.targets ?? 20_000;
   const t0 = performance.now();
@@ -221,10 +240,14 @@ export async function setUpCallbackBench(options: {
 
     // The assignment cards the draw queued: their buttons are what people press. They count as delivered, so that
     // the sender stays idle and only callbacks are measured.
-    // Logs as `liancha serve 2>bot.log` writes them: process.stderr on a file writes each line synchronously. An
-    // fs.WriteStream (what this bench used before 2026-12-02) hands every line to the thread pool instead, which
-    // cost 0.27 ms of CPU per click here (a refusal logs a line), more than the server spends on it.
-    const app = await createApp({ env, logDestination: syncFileStream(join(dir, 'bot.log')) });
+    // An in-process bot logs as `liancha serve 2>bot.log` writes (the HTTP bench's server does exactly that):
+    // process.stderr on a file writes each line synchronously. An fs.WriteStream (what this bench used before
+    // 2026-12-02) hands every line to the thread pool instead, which cost 0.27 ms of CPU per click here (a refusal
+    // logs a line), more than the server spends on it.
+    const app = await createApp({
+      env,
+      logDestination: syncFileStream(join(dir, options.inProcess ? 'bot.log' : 'bench-app.log')),
+    });
     stopBot = () => app.close();
     const cardsOf = async (task: string) => {
       const rows = await app.store.db
@@ -252,9 +275,9 @@ export async function setUpCallbackBench(options: {
       .set({ state: 'sent', sent_at: new Date().toISOString(), sent_message_id: 'om_bench' })
       .execute();
 
-    const bot = startBot(app);
+    const bot = options.inProcess ? startBot(app) : null;
     stopBot = async () => {
-      await bot.stop();
+      await bot?.stop();
       await app.close();
     };
     const afterLoad = async () => {
@@ -291,6 +314,7 @@ export async function setUpCallbackBench(options: {
     return {
       app,
       bot,
+      env,
       clicks: clicksOn(cards, options.requests),
       warmUpClicks: clicksOn(warmUpCards, options.warmUp ?? 0),
       appId: fake.appId,
@@ -321,12 +345,21 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
   const rate = options.rate ?? 200;
   const seconds = options.seconds ?? 10;
   const warmUp = options.warmUp ?? 2000;
+  buildPackage();
   const bench = await setUpCallbackBench({ requests: rate * seconds, warmUp, targets: options.targets });
-  let server: ServerType | null = null;
+  let bot: ServedProcess | null = null;
   try {
-    // As `liancha serve` listens (src/bot/server.ts).
-    server = await listen(bench.bot.http, 0, '127.0.0.1');
-    const port = (server.address() as AddressInfo).port;
+    // `npm start`'s command line (the built package, its node flags) with the bench's environment.
+    const port = await freePort();
+    const profileDir = join(bench.dir, 'profile');
+    bot = await startServed({
+      args: [...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...startArgs()],
+      cwd: ROOT,
+      env: { ...process.env, ...bench.env, PORT: String(port), HOST: '127.0.0.1' },
+      port,
+      logFile: join(bench.dir, 'bot.log'),
+      readyPath: '/healthz',
+    });
     const setupSeconds = (performance.now() - bench.setupStartedMs) / 1000;
 
     const plan: LoadPlan = {
@@ -337,13 +370,21 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       rate,
       clicks: bench.clicks,
     };
-    const warm = await cpuPerClick(() =>
+    const served = bot;
+    const warm = await cpuPerClick(served, () =>
       runChild({ ...plan, clicks: bench.warmUpClicks }, bench.dir, seconds),
     );
     const loadBefore = loadavg()[0]!;
-    const profiler = options.cpuProfile ? await startProfile() : null;
-    const { load, serverCpuMsPerRequest } = await cpuPerClick(() => runChild(plan, bench.dir, seconds));
-    if (profiler) await profiler.stop(options.cpuProfile!);
+    const { load, serverCpuMsPerRequest } = await cpuPerClick(served, () =>
+      runChild(plan, bench.dir, seconds),
+    );
+    await bot.stop();
+    bot = null;
+    if (options.cpuProfile) {
+      const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`the server wrote no CPU profile in ${profileDir}`);
+      renameSync(join(profileDir, file), options.cpuProfile);
+    }
     const after = await bench.afterLoad();
     const floor = await measureFloor(plan, bench, seconds);
 
@@ -379,43 +420,54 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       setupSeconds: round(setupSeconds, 1),
     };
   } finally {
-    const s = server as ServerType | null;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await (bot as ServedProcess | null)?.stop();
     await bench.close();
   }
 }
 
-/** This process's CPU (user + system: every thread, V8's background ones too) per click sent by one load. */
-async function cpuPerClick(run: () => Promise<LoadReport>) {
-  const cpu0 = process.cpuUsage();
+/** The served process's CPU (user + system, every thread: V8's background ones too) per click sent by one load. */
+async function cpuPerClick(server: ServedProcess, run: () => Promise<LoadReport>) {
+  const cpu0 = server.cpuMs();
   const load = await run();
-  const cpu = process.cpuUsage(cpu0);
-  return { load, serverCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, load.sent), 3) };
+  const cpuMs = server.cpuMs() - cpu0;
+  return { load, serverCpuMsPerRequest: round(cpuMs / Math.max(1, load.sent), 3) };
 }
 
 /**
- * The same clicks served by the floor (`bench/callback-floor.ts`) in this process, after the same warm-up as the
- * bot's: its latencies and CPU a click.
+ * The same clicks served by the floor (`bench/callback-floor.ts`) in a process of its own started with the same
+ * node flags as the bot's, after the same warm-up: its latencies and CPU a click.
  */
 async function measureFloor(
   plan: LoadPlan,
   bench: CallbackBench,
   seconds: number,
 ): Promise<{ measured: BenchCallbackResult['floor']; warmUpCpuMsPerRequest: number }> {
-  const server = await listenCallbackFloor(bench.encryptKey, bench.sampleAnswer);
+  const port = await freePort();
+  const answerFile = join(bench.dir, 'floor-answer.json');
+  writeFileSync(answerFile, bench.sampleAnswer);
+  const nodeFlags = startArgs().filter((a) => a.startsWith('--'));
+  const server = await startServed({
+    args: [...nodeFlags, '--import', 'tsx', FLOOR, String(port), bench.encryptKey, answerFile],
+    cwd: ROOT,
+    env: process.env,
+    port,
+    logFile: join(bench.dir, 'floor.log'),
+    readyPath: '/',
+  });
   try {
-    const port = (server.address() as AddressInfo).port;
     const floorPlan = { ...plan, url: `http://127.0.0.1:${port}/feishu/callbacks` };
-    const warm = await cpuPerClick(() =>
+    const warm = await cpuPerClick(server, () =>
       runChild({ ...floorPlan, clicks: bench.warmUpClicks }, bench.dir, seconds),
     );
-    const { load, serverCpuMsPerRequest } = await cpuPerClick(() => runChild(floorPlan, bench.dir, seconds));
+    const { load, serverCpuMsPerRequest } = await cpuPerClick(server, () =>
+      runChild(floorPlan, bench.dir, seconds),
+    );
     return {
       measured: { latencyMs: summarize(load.latencies), serverCpuMsPerRequest, errors: load.errors },
       warmUpCpuMsPerRequest: warm.serverCpuMsPerRequest,
     };
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.stop();
   }
 }
 
@@ -609,8 +661,8 @@ export function callbackReport(r: BenchCallbackResult): string {
     '',
     '| served by | p50 | p90 | p99 | max | errors | CPU per request |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    `| liancha (\`listen\`, as \`liancha serve\`) | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms ${r.p99MeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalP99Ms} ms) | ${l.max} ms | ${r.errors} | ${r.serverCpuMsPerRequest} ms ${r.cpuMeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalCpuMsPerRequest} ms) |`,
-    `| floor: node:http, verify + decrypt + a fixed answer, no database | ${f.p50} ms | ${f.p90} ms | ${f.p99} ms | ${f.max} ms | ${r.floor.errors} | ${r.floor.serverCpuMsPerRequest} ms |`,
+    `| liancha: \`liancha serve\` as \`npm start\` runs it, a process of its own | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms ${r.p99MeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalP99Ms} ms) | ${l.max} ms | ${r.errors} | ${r.serverCpuMsPerRequest} ms ${r.cpuMeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalCpuMsPerRequest} ms) |`,
+    `| floor: node:http, verify + decrypt + a fixed answer, no database (a process of its own, the same node flags) | ${f.p50} ms | ${f.p90} ms | ${f.p99} ms | ${f.max} ms | ${r.floor.errors} | ${r.floor.serverCpuMsPerRequest} ms |`,
     '',
     `Measured warm: before these clicks the bot and then the floor each served ${r.warmUp.requests} clicks of the same kinds on another draw of the same city, at ${r.warmUp.serverCpuMsPerRequest} ms (bot) and ${r.warmUp.floorCpuMsPerRequest} ms (floor) of CPU a click — what a freshly started process spends while V8 optimises its code.`,
     `Load average before the run: ${r.loadAverageBefore}.`,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,4 +51,17 @@ export function fastest(runs: readonly Measurement[]): Measurement {
 /** The fastest run's time with the largest peak RSS of all: a memory goal holds for every run, not the fastest. */
 export function fastestTimeLargestRss(runs: readonly Measurement[]): Measurement {
   return { ms: fastest(runs).ms, peakRssMb: Math.max(...runs.map((m) => m.peakRssMb)) };
+}
+
+/** Builds `dist/` (`npm run build`), so that `bin/liancha.js` runs the compiled code, as after `npm ci`. */
+export function buildPackage(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+
+/** `npm start` as package.json says it (`node <flags> bin/liancha.js serve`), without npm's own process around it. */
+export function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return args;
 }

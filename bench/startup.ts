@@ -5,13 +5,14 @@
  * for the command, an idle `node` holding a timer for the server. Builds `dist/` first (`npm run build`), so
  * `bin/liancha.js` runs the compiled code, as after `npm ci`.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/helpers/ports.ts';
+import { buildPackage, startArgs } from './measure.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 5;
@@ -77,16 +78,8 @@ async function idleRss(start: (i: number, port: number, dir: string) => string[]
   return median(rss);
 }
 
-/** `npm start` as package.json says it (`node <flags> bin/liancha.js serve`), without npm's own process around it. */
-function startArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = pkg.scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
-  return args;
-}
-
 export async function benchStartup(): Promise<StartupResult> {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  buildPackage();
   const bin = join(ROOT, 'bin', 'liancha.js');
   const serve = startArgs();
   timedProcess([bin, '--help']); // warm the file cache
