@@ -17,9 +17,10 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { buildEnvelope, cardActionEvent, encryptBody, signBody } from '../src/sim/feishu/events.ts';
 import { installStatementTimer, type StatementTime } from './statement-timer.ts';
-import { setUpCallbackBench, startProfile, summarize, type LatencySummary } from './feishu-callback.ts';
+import { setUpCallbackBench, summarize, type LatencySummary } from './feishu-callback.ts';
 
 export interface InProcessResult {
   name: 'feishu-callback-inprocess';
@@ -117,6 +118,23 @@ export async function benchCallbacksInProcess(
   } finally {
     await bench.close();
   }
+}
+
+/** The inspector's sampling profiler on this process: `--cpu-prof` would also profile the set-up (city, draw). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -102,10 +102,17 @@ export interface BenchCallbackResult {
   draw: { targets: number; teams: number; members: number };
   /** CPU time of the bot's process (verification, decryption, dispatch, SQLite, HTTP) per request, ms. */
   serverCpuMsPerRequest: number;
+  /** Of that, the threads other than the main one (V8's compiler and GC helpers, libuv's pool), per request, ms. */
+  otherThreadsCpuMsPerRequest: number;
   /** The same load served by the floor (`bench/callback-floor.ts`), measured in the same run. */
   floor: { latencyMs: LatencySummary; serverCpuMsPerRequest: number; errors: number };
   /** The warm-up before the measured clicks: how many, and the bot's and the floor's CPU a click over them, ms. */
-  warmUp: { requests: number; serverCpuMsPerRequest: number; floorCpuMsPerRequest: number };
+  warmUp: {
+    requests: number;
+    serverCpuMsPerRequest: number;
+    otherThreadsCpuMsPerRequest: number;
+    floorCpuMsPerRequest: number;
+  };
   /** 1-minute load average when the load started: on a busy machine the latencies include waiting for a core. */
   loadAverageBefore: number;
   setupSeconds: number;
@@ -370,16 +377,14 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       rate,
       clicks: bench.clicks,
     };
-    const served = bot;
-    const warm = await cpuPerClick(served, () =>
+    const warm = await cpuPerClick(bot, () =>
       runChild({ ...plan, clicks: bench.warmUpClicks }, bench.dir, seconds),
     );
     const loadBefore = loadavg()[0]!;
-    const { load, serverCpuMsPerRequest } = await cpuPerClick(served, () =>
+    const { load, serverCpuMsPerRequest, otherThreadsCpuMsPerRequest } = await cpuPerClick(bot, () =>
       runChild(plan, bench.dir, seconds),
     );
     await bot.stop();
-    bot = null;
     if (options.cpuProfile) {
       const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error(`the server wrote no CPU profile in ${profileDir}`);
@@ -410,27 +415,38 @@ export async function benchCallbacks(options: BenchCallbackOptions = {}): Promis
       },
       ...after,
       serverCpuMsPerRequest,
+      otherThreadsCpuMsPerRequest,
       floor: floor.measured,
       warmUp: {
         requests: bench.warmUpClicks.length,
         serverCpuMsPerRequest: warm.serverCpuMsPerRequest,
+        otherThreadsCpuMsPerRequest: warm.otherThreadsCpuMsPerRequest,
         floorCpuMsPerRequest: floor.warmUpCpuMsPerRequest,
       },
       loadAverageBefore: round(loadBefore, 2),
       setupSeconds: round(setupSeconds, 1),
     };
   } finally {
-    await (bot as ServedProcess | null)?.stop();
+    await bot?.stop();
     await bench.close();
   }
 }
 
-/** The served process's CPU (user + system, every thread: V8's background ones too) per click sent by one load. */
+/**
+ * The served process's CPU (user + system, every thread: V8's background ones too) per click sent by one load, and
+ * the part of it that its threads other than the main one spent.
+ */
 async function cpuPerClick(server: ServedProcess, run: () => Promise<LoadReport>) {
-  const cpu0 = server.cpuMs();
+  const before = server.cpuMs();
   const load = await run();
-  const cpuMs = server.cpuMs() - cpu0;
-  return { load, serverCpuMsPerRequest: round(cpuMs / Math.max(1, load.sent), 3) };
+  const after = server.cpuMs();
+  const perClick = (ms: number) => round(ms / Math.max(1, load.sent), 3);
+  const total = after.total - before.total;
+  return {
+    load,
+    serverCpuMsPerRequest: perClick(total),
+    otherThreadsCpuMsPerRequest: perClick(total - (after.mainThread - before.mainThread)),
+  };
 }
 
 /**
@@ -488,23 +504,6 @@ function syncFileStream(path: string): Writable {
       cb();
     },
   });
-}
-
-/** The inspector's sampling profiler on this process: `--cpu-prof` would also profile the set-up (city, draw). */
-export async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  return {
-    stop: async (file) => {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 /** Runs the load generator in a child process (its CPU is not the bot's) and reads its report. */
@@ -664,7 +663,7 @@ export function callbackReport(r: BenchCallbackResult): string {
     `| liancha: \`liancha serve\` as \`npm start\` runs it, a process of its own | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms ${r.p99MeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalP99Ms} ms) | ${l.max} ms | ${r.errors} | ${r.serverCpuMsPerRequest} ms ${r.cpuMeetsGoal ? '✅' : '❌'} (goal ≤ ${r.goalCpuMsPerRequest} ms) |`,
     `| floor: node:http, verify + decrypt + a fixed answer, no database (a process of its own, the same node flags) | ${f.p50} ms | ${f.p90} ms | ${f.p99} ms | ${f.max} ms | ${r.floor.errors} | ${r.floor.serverCpuMsPerRequest} ms |`,
     '',
-    `Measured warm: before these clicks the bot and then the floor each served ${r.warmUp.requests} clicks of the same kinds on another draw of the same city, at ${r.warmUp.serverCpuMsPerRequest} ms (bot) and ${r.warmUp.floorCpuMsPerRequest} ms (floor) of CPU a click — what a freshly started process spends while V8 optimises its code.`,
+    `Measured warm: before these clicks the bot and then the floor each served ${r.warmUp.requests} clicks of the same kinds on another draw of the same city, at ${r.warmUp.serverCpuMsPerRequest} ms (bot) and ${r.warmUp.floorCpuMsPerRequest} ms (floor) of CPU a click — what a freshly started process spends while V8 optimises its code. Of the bot's CPU a click, its threads other than the main one (V8's compiler and GC helpers) took ${r.warmUp.otherThreadsCpuMsPerRequest} ms in the warm-up and ${r.otherThreadsCpuMsPerRequest} ms in the measured clicks.`,
     `Load average before the run: ${r.loadAverageBefore}.`,
     `Answers: ${r.outcomes.success} confirmed, ${r.outcomes.info} already confirmed, ${r.outcomes.error} refused (not the assignee); ${r.confirmedInDb} confirmations in the database, ${r.auditEntries} audit entries, audit chain ${r.auditChainOk ? 'intact' : 'BROKEN'}.`,
   ].join('\n');

@@ -10,9 +10,15 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 export interface ServedProcess {
   pid: number;
   port: number;
-  /** User + system CPU of the whole process (every thread) so far, ms. */
-  cpuMs(): number;
-  /** SIGTERM, then waits for the exit (a server that stops cleanly writes its `--cpu-prof` profile then). */
+  /**
+   * User + system CPU so far, ms: of the whole process (every thread: V8's compiler and GC helpers too) and of its
+   * main thread alone.
+   */
+  cpuMs(): { total: number; mainThread: number };
+  /**
+   * SIGTERM, then waits for the exit (a server that stops cleanly writes its `--cpu-prof` profile then). Stopping
+   * again waits for the same exit.
+   */
   stop(): Promise<void>;
 }
 
@@ -61,29 +67,34 @@ export async function startServed(options: {
     }
   }
   const pid = child.pid!;
+  let stopped: Promise<void> | null = null;
   return {
     pid,
     port: options.port,
-    cpuMs: () => processCpuMs(pid),
-    stop: async () => {
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(kill);
-    },
+    cpuMs: () => ({
+      total: statCpuMs(`/proc/${pid}/stat`),
+      mainThread: statCpuMs(`/proc/${pid}/task/${pid}/stat`),
+    }),
+    stop: () =>
+      (stopped ??= (async () => {
+        child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(kill);
+      })()),
   };
 }
 
 let clockTicks: number | null = null;
 
 /**
- * User + system CPU of process `pid` so far, ms, from `/proc/PID/stat` (the whole thread group: V8's background
- * threads too). Linux only, as the benches are run; its unit is a clock tick (10 ms at the usual 100 Hz), so a
- * load should cost a few seconds of CPU for a figure good to a percent.
+ * User + system CPU so far, ms, from a `stat` file of /proc: `/proc/PID/stat` for the whole thread group,
+ * `/proc/PID/task/TID/stat` for one thread. Linux only, as the benches are run; its unit is a clock tick (10 ms at
+ * the usual 100 Hz), so a load should cost a few seconds of CPU for a figure good to a percent.
  */
-export function processCpuMs(pid: number): number {
+function statCpuMs(path: string): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;

@@ -15,8 +15,8 @@ const folder = () => {
   return f;
 };
 const opened: SortedRuns[] = [];
-const sortedRuns = (budget?: number, options?: SortedRunsOptions) => {
-  const runs = new SortedRuns(folder(), budget, options);
+const sortedRuns = (budget?: number, options?: SortedRunsOptions, into = folder()) => {
+  const runs = new SortedRuns(into, budget, options);
   opened.push(runs);
   return runs;
 };
@@ -107,8 +107,7 @@ describe('SortedRuns', () => {
 
   it('throws what stopped the sorting thread (its folder gone) instead of giving back part of the records', async () => {
     const f = folder();
-    const runs = new SortedRuns(f, 5_000);
-    opened.push(runs);
+    const runs = sortedRuns(5_000, {}, f);
     for (const k of keys.slice(0, 1000)) runs.add(k, `payload of ${k} — 联查`);
     f.remove();
     for (const k of keys.slice(1000)) runs.add(k, `payload of ${k} — 联查`);
